@@ -1,0 +1,1 @@
+"""The rasa-sdk action server: one module per job. rasa-sdk imports every submodule."""

@@ -1,0 +1,1 @@
+"""Life Portal bot: everything that faces a person or an operator."""

@@ -1,0 +1,106 @@
+"""`lifeportal ask`: run questions through the trained model and say what the bot would answer.
+
+The reply follows the same rules (nlu/data/rules.yml), responses (nlu/domain.yml) and
+knowledge replies as the live bot, without needing the servers; a question is asked
+as the first message of a new conversation.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+import yaml
+
+from bot.knowledge import TOPIC_IDS, KnowledgeBase, KnowledgeStore
+from bot.knowledge.answers import Reply, contact_pa_reply, more_reply, topic_reply
+from bot.settings import PROJECT_ROOT, Settings
+from bot.training import DOMAIN, latest_model, model_path
+
+RULES = PROJECT_ROOT / "nlu" / "data" / "rules.yml"
+
+# Custom actions, by name, as pure functions of (knowledge, topic, district).
+ACTION_REPLIES: Dict[str, Callable[[KnowledgeBase, Optional[str], Optional[str]], Reply]] = {
+    "action_answer_topic": lambda kb, topic, district: topic_reply(kb, topic, district),
+    "action_tell_me_more": lambda kb, topic, district: more_reply(kb, None, district),
+    "action_contact_pa": lambda kb, topic, district: contact_pa_reply(kb),
+    "action_fallback": lambda kb, topic, district: Reply("utter_fallback", {}, [], {}),
+}
+
+
+def first_actions_by_intent(rules_path: Path = RULES) -> Dict[str, List[str]]:
+    """intent -> the actions its rule runs, read from the same rules the live bot uses."""
+    rules = yaml.safe_load(rules_path.read_text())["rules"]
+    mapping: Dict[str, List[str]] = {}
+    for rule in rules:
+        steps = rule["steps"]
+        if "intent" in steps[0]:
+            mapping[steps[0]["intent"]] = [step["action"] for step in steps[1:] if "action" in step]
+    return mapping
+
+
+class ResponseRenderer:
+    def __init__(self, domain_path: Path = DOMAIN) -> None:
+        self.responses = yaml.safe_load(domain_path.read_text())["responses"]
+
+    def render(self, reply: Reply) -> str:
+        from rasa.core.nlg.interpolator import interpolate_text
+
+        template = self.responses[reply.response][0]["text"]
+        return interpolate_text(template, reply.variables)
+
+
+@dataclass
+class Asker:
+    agent: Any
+    store: KnowledgeStore
+    renderer: ResponseRenderer
+    actions_by_intent: Dict[str, List[str]]
+
+    @classmethod
+    def load(cls, settings: Settings) -> "Asker":
+        from rasa.core.agent import Agent
+
+        model = model_path(settings)
+        if not model.exists():
+            model = latest_model(settings)
+        if model is None:
+            raise SystemExit("No trained model found: run `make train` first.")
+        return cls(Agent.load(str(model)), KnowledgeStore(settings.knowledge_dir),
+                   ResponseRenderer(), first_actions_by_intent())
+
+    async def ask(self, question: str) -> Dict[str, Any]:
+        parsed = await self.agent.parse_message(question)
+        intent = (parsed.get("intent") or {}).get("name")
+        confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
+        district = next((e["value"] for e in parsed.get("entities", []) if e.get("entity") == "district"), None)
+        knowledge = self.store.current()
+        texts = []
+        for action in self.actions_by_intent.get(intent, ["action_fallback"]):
+            if action in ACTION_REPLIES:
+                topic = intent if intent in TOPIC_IDS else None
+                texts.append(self.renderer.render(ACTION_REPLIES[action](knowledge, topic, district)))
+            else:
+                texts.append(self.renderer.render(Reply(action, {}, [], {})))
+        return {
+            "question": question,
+            "topic": intent if intent in TOPIC_IDS else None,
+            "intent": intent,
+            "confidence": round(confidence, 4),
+            "crisis": False,
+            "district": district,
+            "text": "\n\n".join(texts),
+        }
+
+
+def ask_all(settings: Settings, questions: Iterable[str]) -> Iterable[Dict[str, Any]]:
+    logging.getLogger("rasa").setLevel(logging.ERROR)
+    asker = Asker.load(settings)
+    loop = asyncio.new_event_loop()
+    try:
+        for question in questions:
+            yield loop.run_until_complete(asker.ask(question))
+    finally:
+        loop.close()

@@ -1,0 +1,102 @@
+"""The `lifeportal` command: run the bot, train it, check the knowledge files, ask it questions."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from typing import List, Optional
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from bot.settings import load_settings  # noqa: E402
+
+
+def _check_knowledge(args: argparse.Namespace) -> int:
+    from bot.knowledge import KnowledgeError, load_knowledge
+
+    settings = load_settings()
+    try:
+        knowledge = load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"All good: {len(knowledge.topics)} topics, {len(knowledge.districts)} places, "
+          f"{len(knowledge.crisis_contacts)} crisis contacts in {settings.knowledge_dir}.")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.ask import ask_all
+
+    if args.file:
+        with open(args.file, encoding="utf-8") as handle:
+            questions = [line.rstrip("\n") for line in handle if line.strip()]
+    else:
+        questions = args.question
+    if not questions:
+        print("Give a question, or --file with one question a line.", file=sys.stderr)
+        return 2
+    for result in ask_all(load_settings(), questions):
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            print(f"> {result['question']}\n[{result['intent']} {result['confidence']:.2f}]\n{result['text']}\n", flush=True)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from bot.training import train_if_needed
+
+    print(train_if_needed(load_settings(), force=args.force))
+    return 0
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from bot.training import prepare
+
+    prepare(load_settings())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.run import run
+
+    run(load_settings())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lifeportal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="ask the trained model questions and print its answers")
+    ask.add_argument("question", nargs="*", help="the question(s)")
+    ask.add_argument("--file", help="a file with one question a line")
+    ask.add_argument("--json", action="store_true", help="print one JSON object a question")
+    ask.set_defaults(handler=_ask)
+
+    check = commands.add_parser("check-knowledge", help="check the knowledge files and say what to fix")
+    check.set_defaults(handler=_check_knowledge)
+
+    train = commands.add_parser("train", help="train the model if its data changed")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    train.set_defaults(handler=_train)
+
+    setup = commands.add_parser("setup", help="make the blank spaCy pipeline and the generated training data")
+    setup.set_defaults(handler=_setup)
+
+    run = commands.add_parser("run", help="start the bot with its web chat on localhost")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

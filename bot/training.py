@@ -1,0 +1,108 @@
+"""Train the Rasa model only when its inputs changed.
+
+The model's inputs are the config, domain, hand-written NLU data, the example questions in
+the knowledge files and the custom components' code. Answer text is not an input: editors'
+changes to answers are live without retraining.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+import yaml
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.settings import PROJECT_ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+CONFIG = PROJECT_ROOT / "config.yml"
+DOMAIN = PROJECT_ROOT / "nlu" / "domain.yml"
+NLU_DATA = PROJECT_ROOT / "nlu" / "data"
+COMPONENTS = PROJECT_ROOT / "nlu" / "components"
+MODEL_PREFIX = "lifeportal-"
+
+
+def rasa_env() -> dict:
+    """Environment for every Rasa process: nothing may call out."""
+    env = dict(os.environ)
+    env.update(RASA_TELEMETRY_ENABLED="false", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    return env
+
+
+def generated_data_path(settings: Settings) -> Path:
+    return settings.var_dir / "generated" / "knowledge_examples.yml"
+
+
+def write_knowledge_examples(knowledge: KnowledgeBase, path: Path) -> Path:
+    """Each topic's example questions become training examples for the intent of the same name."""
+    nlu = [
+        {"intent": topic.id, "examples": "".join(f"- {example}\n" for example in topic.examples)}
+        for topic in knowledge.topics.values()
+    ]
+    text = "# Generated from knowledge/topics/*.yml by bot.training: do not edit.\n" + yaml.safe_dump(
+        {"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True, width=1000
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _files(paths: Iterable[Path]) -> List[Path]:
+    result: List[Path] = []
+    for path in paths:
+        result.extend(sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+                      if path.is_dir() else [path])
+    return result
+
+
+def fingerprint(settings: Settings) -> str:
+    digest = hashlib.sha256()
+    for path in _files([CONFIG, DOMAIN, NLU_DATA, COMPONENTS, generated_data_path(settings)]):
+        digest.update(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{MODEL_PREFIX}{fingerprint(settings)}.tar.gz"
+
+
+def latest_model(settings: Settings) -> Optional[Path]:
+    models = sorted(settings.models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def prepare(settings: Settings) -> None:
+    """Everything training needs that is made, not committed: the spaCy pipeline and generated data."""
+    from nlu.components.blank_spacy import save_blank_pipeline
+
+    save_blank_pipeline()
+    write_knowledge_examples(load_knowledge(settings.knowledge_dir), generated_data_path(settings))
+
+
+def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
+    prepare(settings)
+    target = model_path(settings)
+    if target.exists() and not force:
+        logger.info("model is up to date: %s", target)
+        return target
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "rasa", "train", "--config", str(CONFIG), "--domain", str(DOMAIN),
+        "--data", str(NLU_DATA), str(generated_data_path(settings).parent),
+        "--out", str(settings.models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")],
+    ]
+    logger.info("training: %s", " ".join(command))
+    subprocess.run(command, check=True, env=rasa_env(), cwd=str(settings.var_dir))
+    for old in settings.models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target

@@ -1,0 +1,1 @@
+"""NLU: training data, the domain, and custom Rasa components."""

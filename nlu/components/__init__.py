@@ -1,0 +1,1 @@
+"""Custom Rasa graph components, referenced from config.yml by their import path."""
