@@ -51,8 +51,8 @@ browser:
 lock:
 	rm -rf /tmp/lifeportal-lock && $(PYTHON) -m venv /tmp/lifeportal-lock
 	/tmp/lifeportal-lock/bin/pip install --quiet --upgrade pip 'setuptools==80.9.0' wheel
-	/tmp/lifeportal-lock/bin/pip install --quiet -r requirements/rasa-deps.txt -r requirements/encoder.txt -r requirements/dev.txt
-	{ echo "# Exact versions installed from rasa-deps.txt, encoder.txt and dev.txt (make lock). rasa and rasa-sdk are installed separately with --no-deps."; \
+	/tmp/lifeportal-lock/bin/pip install --quiet -r requirements/rasa-deps.txt -r requirements/encoder.txt -r requirements/app.txt -r requirements/dev.txt
+	{ echo "# Exact versions installed from rasa-deps.txt, encoder.txt, app.txt and dev.txt (make lock). rasa and rasa-sdk are installed separately with --no-deps."; \
 	  /tmp/lifeportal-lock/bin/pip freeze; } > requirements/lock.txt
 
 clean:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -15,14 +16,16 @@ from actions.knowledge import knowledge_store
 logger = logging.getLogger(__name__)
 
 
-class SafeAction(Action):
+class SafeAction(Action, ABC):
     """Subclasses write `act`; if it fails, the young person still gets a kind reply with next steps."""
 
-    def name(self) -> Text:  # pragma: no cover - every subclass names itself
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name, as the domain lists it."""
 
+    @abstractmethod
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: KnowledgeBase) -> List[Dict[Text, Any]]:
-        raise NotImplementedError
+        """Do the action's job; raise freely, run() turns failures into a kind reply."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:

@@ -17,12 +17,13 @@ import yaml
 from bot.knowledge import TOPIC_IDS, KnowledgeBase, KnowledgeStore
 from bot.knowledge.answers import Reply, contact_pa_reply, more_reply, topic_reply
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training import DOMAIN, latest_model, model_path
+from bot.training import latest_model, model_path, prepare, training_domain
 
 RULES = PROJECT_ROOT / "nlu" / "data" / "rules.yml"
 
-# Custom actions, by name, as pure functions of (knowledge, topic, district).
-ACTION_REPLIES: Dict[str, Callable[[KnowledgeBase, Optional[str], Optional[str]], Reply]] = {
+# Custom actions, by name, as pure functions of (knowledge, topic, district); None: says nothing.
+ACTION_REPLIES: Dict[str, Optional[Callable[[KnowledgeBase, Optional[str], Optional[str]], Reply]]] = {
+    "action_crisis_followup": None,
     "action_answer_topic": lambda kb, topic, district: topic_reply(kb, topic, district),
     "action_tell_me_more": lambda kb, topic, district: more_reply(kb, None, district),
     "action_contact_pa": lambda kb, topic, district: contact_pa_reply(kb),
@@ -42,14 +43,22 @@ def first_actions_by_intent(rules_path: Path = RULES) -> Dict[str, List[str]]:
 
 
 class ResponseRenderer:
-    def __init__(self, domain_path: Path = DOMAIN) -> None:
-        self.responses = yaml.safe_load(domain_path.read_text())["responses"]
+    """Fills domain responses the way Rasa does, including variations conditioned on slots."""
 
-    def render(self, reply: Reply) -> str:
+    def __init__(self, domain_dir: Path) -> None:
+        self.responses: Dict[str, List[Dict[str, Any]]] = {}
+        for path in sorted(domain_dir.glob("*.yml")):
+            self.responses.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
+
+    def render(self, reply: Reply, slots: Optional[Dict[str, Any]] = None) -> str:
         from rasa.core.nlg.interpolator import interpolate_text
 
-        template = self.responses[reply.response][0]["text"]
-        return interpolate_text(template, reply.variables)
+        slots = slots or {}
+        variations = self.responses[reply.response]
+        chosen = next((v for v in variations if v.get("condition") and all(
+            slots.get(c["name"]) == c["value"] for c in v["condition"])), None)
+        chosen = chosen or next(v for v in variations if not v.get("condition"))
+        return interpolate_text(chosen["text"], reply.variables)
 
 
 @dataclass
@@ -63,13 +72,14 @@ class Asker:
     def load(cls, settings: Settings) -> "Asker":
         from rasa.core.agent import Agent
 
+        prepare(settings)
         model = model_path(settings)
         if not model.exists():
             model = latest_model(settings)
         if model is None:
             raise SystemExit("No trained model found: run `make train` first.")
         return cls(Agent.load(str(model)), KnowledgeStore(settings.knowledge_dir),
-                   ResponseRenderer(), first_actions_by_intent())
+                   ResponseRenderer(training_domain(settings)), first_actions_by_intent())
 
     async def ask(self, question: str) -> Dict[str, Any]:
         parsed = await self.agent.parse_message(question)
@@ -77,19 +87,23 @@ class Asker:
         confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
         district = next((e["value"] for e in parsed.get("entities", []) if e.get("entity") == "district"), None)
         knowledge = self.store.current()
+        crisis_level = (parsed.get("crisis") or {}).get("level")
         texts = []
         for action in self.actions_by_intent.get(intent, ["action_fallback"]):
             if action in ACTION_REPLIES:
-                topic = intent if intent in TOPIC_IDS else None
-                texts.append(self.renderer.render(ACTION_REPLIES[action](knowledge, topic, district)))
+                make_reply = ACTION_REPLIES[action]
+                if make_reply is not None:
+                    topic = intent if intent in TOPIC_IDS else None
+                    texts.append(self.renderer.render(make_reply(knowledge, topic, district)))
             else:
-                texts.append(self.renderer.render(Reply(action, {}, [], {})))
+                texts.append(self.renderer.render(Reply(action, {}, [], {}), {"district": district}))
         return {
             "question": question,
             "topic": intent if intent in TOPIC_IDS else None,
             "intent": intent,
             "confidence": round(confidence, 4),
-            "crisis": False,
+            "crisis": crisis_level is not None,
+            "crisis_level": crisis_level,
             "district": district,
             "text": "\n\n".join(texts),
         }

@@ -67,6 +67,20 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _safeguarding_log(args: argparse.Namespace) -> int:
+    from bot.store import Database
+    from bot.store.safeguarding import recent_events
+
+    settings = load_settings()
+    with Database(settings.database_url).migrate().session() as session:
+        events = recent_events(session, limit=args.limit)
+    print(f"{'time (UTC)':<20} {'level':<10} {'channel':<10} {'conversation':<17} matched")
+    for event in events:
+        print(f"{event.created_at:%Y-%m-%d %H:%M:%S} {event.level:<10} {event.channel:<10} "
+              f"{event.conversation:<17} {event.matched}" + (f"\n    text: {event.message_text}" if event.message_text else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifeportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     setup = commands.add_parser("setup", help="make the blank spaCy pipeline and the generated training data")
     setup.set_defaults(handler=_setup)
+
+    log = commands.add_parser("safeguarding-log", help="show recent crisis events for review")
+    log.add_argument("--limit", type=int, default=50)
+    log.set_defaults(handler=_safeguarding_log)
 
     run = commands.add_parser("run", help="start the bot with its web chat on localhost")
     run.set_defaults(handler=_run)

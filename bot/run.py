@@ -7,6 +7,7 @@ import signal
 
 from bot.processes import start_action_server, start_rasa_server, wait_for_actions, wait_for_rasa
 from bot.settings import Settings
+from bot.store import Database
 from bot.training import train_if_needed
 from bot.webchat.server import start_web_server
 
@@ -14,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def run(settings: Settings) -> None:
+    Database(settings.database_url).migrate()
     model = train_if_needed(settings)
     actions = start_action_server(settings)
     rasa = start_rasa_server(settings, model)

@@ -30,10 +30,17 @@ class Settings:
     rasa_port: int
     actions_port: int
     web_port: int
+    database_url: str
+    # Keep message text in the safeguarding log only when a service has decided it needs it.
+    log_message_text: bool
 
     @property
     def spacy_dir(self) -> Path:
         return self.var_dir / "spacy"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.var_dir / "secret.key"
 
     @property
     def run_dir(self) -> Path:
@@ -62,4 +69,6 @@ def load_settings() -> Settings:
         rasa_port=_int("LIFEPORTAL_RASA_PORT", 5005),
         actions_port=_int("LIFEPORTAL_ACTIONS_PORT", 5055),
         web_port=_int("LIFEPORTAL_WEB_PORT", 8080),
+        database_url=os.environ.get("LIFEPORTAL_DATABASE_URL") or f"sqlite:///{var_dir / 'lifeportal.db'}",
+        log_message_text=os.environ.get("LIFEPORTAL_LOG_MESSAGE_TEXT", "false").lower() in ("1", "true", "yes"),
     )

@@ -25,6 +25,8 @@ CONFIG = PROJECT_ROOT / "config.yml"
 DOMAIN = PROJECT_ROOT / "nlu" / "domain.yml"
 NLU_DATA = PROJECT_ROOT / "nlu" / "data"
 COMPONENTS = PROJECT_ROOT / "nlu" / "components"
+CRISIS_FILES = PROJECT_ROOT / "nlu" / "crisis_patterns.yml"
+CRISIS_REFERENCE = PROJECT_ROOT / "nlu" / "crisis_reference.yml"
 MODEL_PREFIX = "lifeportal-"
 
 
@@ -37,7 +39,27 @@ def rasa_env() -> dict:
 
 
 def generated_data_path(settings: Settings) -> Path:
-    return settings.var_dir / "generated" / "knowledge_examples.yml"
+    return settings.var_dir / "generated" / "nlu" / "knowledge_examples.yml"
+
+
+def training_domain(settings: Settings) -> Path:
+    """The domain Rasa trains with: nlu/domain.yml plus crisis replies made from the knowledge files."""
+    from bot.knowledge.crisis_replies import crisis_domain
+
+    directory = settings.var_dir / "generated" / "domain"
+    directory.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(directory / "domain.yml", DOMAIN.read_text(encoding="utf-8"))
+    crisis = crisis_domain(load_knowledge(settings.knowledge_dir))
+    _write_if_changed(directory / "crisis_responses.yml",
+                      "# Generated from knowledge/crisis.yml and districts.yml by bot.training: do not edit.\n"
+                      + yaml.safe_dump(crisis, sort_keys=False, allow_unicode=True, width=1000))
+    return directory
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    # Unchanged files keep their timestamps, so nothing downstream sees a change that isn't one.
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
 
 
 def write_knowledge_examples(knowledge: KnowledgeBase, path: Path) -> Path:
@@ -50,8 +72,7 @@ def write_knowledge_examples(knowledge: KnowledgeBase, path: Path) -> Path:
         {"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True, width=1000
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    _write_if_changed(path, text)
     return path
 
 
@@ -65,7 +86,9 @@ def _files(paths: Iterable[Path]) -> List[Path]:
 
 def fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256()
-    for path in _files([CONFIG, DOMAIN, NLU_DATA, COMPONENTS, generated_data_path(settings)]):
+    inputs = [CONFIG, NLU_DATA, COMPONENTS, CRISIS_FILES, CRISIS_REFERENCE, generated_data_path(settings).parent,
+              settings.var_dir / "generated" / "domain"]
+    for path in _files(inputs):
         digest.update(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -86,6 +109,7 @@ def prepare(settings: Settings) -> None:
 
     save_blank_pipeline()
     write_knowledge_examples(load_knowledge(settings.knowledge_dir), generated_data_path(settings))
+    training_domain(settings)
 
 
 def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
@@ -96,7 +120,7 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
         return target
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "rasa", "train", "--config", str(CONFIG), "--domain", str(DOMAIN),
+        sys.executable, "-m", "rasa", "train", "--config", str(CONFIG), "--domain", str(training_domain(settings)),
         "--data", str(NLU_DATA), str(generated_data_path(settings).parent),
         "--out", str(settings.models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")],
     ]

@@ -1,0 +1,46 @@
+"""The safeguarding log: what was noticed, when and where, never who by name."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import SafeguardingEvent
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The pseudonym key: LIFEPORTAL_PSEUDONYM_KEY, or a random key kept in var/ (readable by the owner only)."""
+    configured = os.environ.get("LIFEPORTAL_PSEUDONYM_KEY")
+    if configured:
+        return configured.encode()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def pseudonym(key: bytes, sender_id: str) -> str:
+    """Stable per conversation, not reversible without the key."""
+    return hmac.new(key, sender_id.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def record_event(session: Session, *, level: str, channel: str, conversation: str, matched: str,
+                 message_text: Optional[str] = None) -> SafeguardingEvent:
+    event = SafeguardingEvent(level=level, channel=channel[:32], conversation=conversation,
+                              matched=matched[:255], message_text=message_text)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def recent_events(session: Session, *, limit: int = 100) -> List[SafeguardingEvent]:
+    query = select(SafeguardingEvent).order_by(SafeguardingEvent.created_at.desc()).limit(limit)
+    return list(session.execute(query).scalars())

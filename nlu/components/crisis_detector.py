@@ -1,0 +1,105 @@
+"""Crisis detection on every message, in three layers, so one layer's miss is another's catch.
+
+1. rules: spaCy phrase patterns over normalised words (crisis_rules.py)
+2. similarity: sentence embeddings close to known crisis messages (crisis_similarity.py)
+3. classifier: the intent model's own crisis_emergency / crisis_urgent intents
+
+The most severe level any layer finds wins, and overrides the intent, so the crisis rule
+in the dialogue answers first whatever the conversation was doing. The message gets a
+`crisis` property saying which layers fired (no message text), for the safeguarding log.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.components.crisis_rules import LEVELS, CrisisRules, most_severe
+from nlu.components.crisis_similarity import CrisisSimilarity
+
+logger = logging.getLogger(__name__)
+
+CRISIS = "crisis"
+
+
+def crisis_intent(level: str) -> str:
+    return f"crisis_{level}"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CrisisDetector(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "use_rules": True,
+            "use_similarity": True,
+            "use_classifier": True,
+            # Cosine similarity to a reference crisis message that counts as a match.
+            "similarity_threshold": {"emergency": 0.72, "urgent": 0.74},
+            # Classifier confidence in a crisis intent that counts as a match.
+            "classifier_threshold": 0.5,
+        }
+
+    def __init__(self, config: Dict[Text, Any], rules: Optional[CrisisRules],
+                 similarity: Optional[CrisisSimilarity]) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.rules = rules
+        self.similarity = similarity
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CrisisDetector":
+        config = {**cls.get_default_config(), **config}
+        rules = CrisisRules.from_file() if config["use_rules"] else None
+        similarity = CrisisSimilarity.from_file() if config["use_similarity"] else None
+        return cls(config, rules, similarity)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def assess(self, message: Message) -> Dict[str, Any]:
+        """What each layer found; `level` is the most severe of them."""
+        text = message.get(TEXT) or ""
+        found: Dict[str, Any] = {"level": None, "rules": [], "similarity": None, "classifier": None}
+        if not any(ch.isalnum() for ch in text):
+            return found
+        levels: List[str] = []
+        if self.rules is not None:
+            hits = self.rules.match(text)
+            found["rules"] = sorted({f"{h.level}:{h.rule}" for h in hits})
+            levels += [h.level for h in hits]
+        if self.similarity is not None:
+            dense = message.get_dense_features(TEXT)[1]
+            scores = self.similarity.scores(text, dense.features[0] if dense is not None else None)
+            best = {level: round(score, 3) for level, (score, _) in scores.items()}
+            found["similarity"] = best
+            thresholds = self.config["similarity_threshold"]
+            levels += [level for level, score in best.items() if score >= thresholds[level]]
+        if self.config["use_classifier"]:
+            for entry in message.get("intent_ranking") or []:
+                for level in LEVELS:
+                    if entry["name"] == crisis_intent(level) and entry["confidence"] >= self.config["classifier_threshold"]:
+                        found["classifier"] = f"{level}:{entry['confidence']:.2f}"
+                        levels.append(level)
+        found["level"] = most_severe(levels)
+        return found
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = self.assess(message)
+            message.set(CRISIS, found, add_to_output=True)
+            level = found["level"]
+            if level is None:
+                continue
+            intent = {"name": crisis_intent(level), "confidence": 1.0}
+            ranking = [intent] + [e for e in (message.get("intent_ranking") or []) if e["name"] != intent["name"]]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,95 @@
+"""The rule layer of crisis detection: spaCy Matcher patterns over normalised words.
+
+Normalising first lets one pattern cover text-speak ("kms"), word forms ("dying") and
+misspellings ("suicidle"). Patterns and word lists live in nlu/crisis_patterns.yml.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import spacy
+import yaml
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+PATTERNS_FILE = Path(__file__).resolve().parents[1] / "crisis_patterns.yml"
+LEVELS = ("emergency", "urgent")
+WILDCARD_SPAN = 3
+FUZZY_CUTOFF = 0.8
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    level: str
+    rule: str
+    text: str
+
+
+def compile_pattern(pattern: str) -> List[Dict]:
+    """'want to die|dead' -> spaCy Matcher tokens on NORM (see the file's header for the syntax)."""
+    tokens: List[Dict] = []
+    for word in pattern.split():
+        if word == "*":
+            tokens.extend({"OP": "?"} for _ in range(WILDCARD_SPAN))
+            continue
+        optional = word.startswith("?")
+        choices = word.lstrip("?").split("|")
+        token: Dict = {"NORM": choices[0]} if len(choices) == 1 else {"NORM": {"IN": choices}}
+        if optional:
+            token["OP"] = "?"
+        tokens.append(token)
+    return tokens
+
+
+class CrisisRules:
+    def __init__(self, spec: Dict) -> None:
+        self.nlp = spacy.blank("en")
+        speak = {str(k).lower(): str(v).lower() for k, v in (spec.get("text_speak") or {}).items()}
+        # Longest first, so "i'm" is replaced before "im" could be.
+        keys = sorted(speak, key=len, reverse=True)
+        self._speak = speak
+        self._speak_pattern = re.compile(r"(?<![\w'])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])")
+        self._base = {form: base for base, forms in (spec.get("word_forms") or {}).items() for form in forms}
+        self._fuzzy = [w.lower() for w in spec.get("fuzzy_words") or []]
+        self.matcher = Matcher(self.nlp.vocab)
+        for level in LEVELS:
+            for rule in spec.get(level) or []:
+                self.matcher.add(f"{level}:{rule['id']}", [compile_pattern(p) for p in rule["patterns"]])
+
+    @classmethod
+    def from_file(cls, path: Path = PATTERNS_FILE) -> "CrisisRules":
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def normalise(self, text: str) -> Doc:
+        text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+        text = self._speak_pattern.sub(lambda m: self._speak[m.group(1)], text)
+        doc = self.nlp.make_doc(text)
+        for token in doc:
+            word = token.lower_
+            if word in self._base:
+                word = self._base[word]
+            elif len(word) >= 5 and token.is_alpha and word not in self._fuzzy:
+                close = difflib.get_close_matches(word, self._fuzzy, n=1, cutoff=FUZZY_CUTOFF)
+                if close:
+                    word = self._base.get(close[0], close[0])
+            token.norm_ = word
+        return doc
+
+    def match(self, text: str) -> List[RuleHit]:
+        doc = self.normalise(text)
+        hits = []
+        for match_id, start, end in self.matcher(doc):
+            level, rule = self.nlp.vocab.strings[match_id].split(":", 1)
+            hits.append(RuleHit(level, rule, doc[start:end].text))
+        return hits
+
+
+def most_severe(levels: Sequence[str]) -> str | None:
+    for level in LEVELS:
+        if level in levels:
+            return level
+    return None

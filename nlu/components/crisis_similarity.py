@@ -1,0 +1,47 @@
+"""The similarity layer of crisis detection: is any sentence close to a known crisis message?
+
+Long messages are split into sentences so that danger in the middle of a story is not
+averaged away. Reference messages live in nlu/crisis_reference.yml.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import yaml
+
+from nlu.components.crisis_rules import LEVELS
+from nlu.components.sentence_encoder import encode
+
+REFERENCE_FILE = Path(__file__).resolve().parents[1] / "crisis_reference.yml"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?:but|and then|and now)\s+")
+MAX_SENTENCES = 12
+
+
+def sentences(text: str) -> List[str]:
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    return parts[:MAX_SENTENCES] or [text]
+
+
+class CrisisSimilarity:
+    def __init__(self, references: Dict[str, List[str]]) -> None:
+        self.references = {level: encode(references.get(level) or []) for level in LEVELS}
+
+    @classmethod
+    def from_file(cls, path: Path = REFERENCE_FILE) -> "CrisisSimilarity":
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def scores(self, text: str, whole: Optional[np.ndarray] = None) -> Dict[str, Tuple[float, str]]:
+        """level -> (best cosine similarity, the sentence that scored it)."""
+        parts = sentences(text)
+        vectors = encode(parts) if len(parts) > 1 or whole is None else whole.reshape(1, -1)
+        result = {}
+        for level, reference in self.references.items():
+            if reference.size == 0:
+                continue
+            similarity = vectors @ reference.T
+            row, _ = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+            result[level] = (float(similarity.max()), parts[row] if len(parts) > row else text)
+        return result

@@ -1,0 +1,78 @@
+"""The web chat page in a real headless Chromium (Debian's), driven by Playwright."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from tests.conftest import KNOWLEDGE
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The machine has no network beyond package registries: keep Chromium from calling home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, web_chat):
+    # A phone-sized screen.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(web_chat)
+    page.wait_for_selector(".msg--bot")  # the welcome message
+    yield page
+    context.close()
+
+
+def bot_messages(page):
+    return page.locator(".msg--bot .msg__bubble")
+
+
+def test_a_question_typed_in_the_page_gets_the_colchester_answer_with_its_source(page):
+    variant = load_knowledge(KNOWLEDGE).topic("council_tax").by_district["colchester"]
+    box = page.get_by_label("Type your message")
+    box.fill("do care leavers pay council tax in Colchester?")
+    box.press("Enter")
+    answer = bot_messages(page).nth(1)
+    answer.wait_for(timeout=60000)
+    assert variant.answer[:60] in answer.inner_text()
+    link = answer.locator("a")
+    assert link.first.get_attribute("href") == variant.sources[0].url
+    buttons = page.get_by_role("group", name="Quick replies").last.get_by_role("button")
+    assert buttons.all_inner_texts() == ["Tell me more", "Talk to my PA"]
+
+
+def test_the_district_buttons_work_by_keyboard(page):
+    knowledge = load_knowledge(KNOWLEDGE)
+    page.get_by_label("Type your message").fill("council tax")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Basildon").wait_for(timeout=60000)
+    harlow = page.get_by_role("button", name="Harlow")
+    harlow.focus()
+    page.keyboard.press("Enter")
+    page.locator(".msg--me", has_text="Harlow").wait_for()
+    answer = bot_messages(page).nth(2)
+    answer.wait_for(timeout=60000)
+    assert knowledge.topic("council_tax").by_district["harlow"].answer[:60] in answer.inner_text()
+
+
+def test_html_is_shown_as_text_not_run(page):
+    page.get_by_label("Type your message").fill("<img src=x onerror=alert(1)>hello")
+    page.get_by_label("Type your message").press("Enter")
+    page.locator(".msg--me").first.wait_for()
+    assert page.locator(".msg--me img").count() == 0
+    assert "<img src=x" in page.locator(".msg--me .msg__bubble").first.inner_text()
+    bot_messages(page).nth(1).wait_for(timeout=60000)

@@ -1,0 +1,94 @@
+"""The crisis reply: immediate, above any open question, with the right numbers, logged, and sent
+even when the action server is down."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.knowledge.crisis_replies import crisis_text
+from bot.processes import start_rasa_server, wait_for_rasa
+from bot.store import Database
+from bot.store.safeguarding import load_or_create_key, pseudonym, recent_events
+from bot.training import rasa_env
+from tests.conftest import KNOWLEDGE
+from tests.rasa_client import Conversation
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def knowledge():
+    return load_knowledge(KNOWLEDGE)
+
+
+def test_emergency_reply_has_every_emergency_number_from_the_knowledge_files(knowledge):
+    text = crisis_text(knowledge, "emergency")
+    for contact in knowledge.contacts_for("emergency"):
+        assert contact.number.replace(" ", "") in text.replace(" ", ""), contact.id
+    assert "999" in text and "116 123" in text and "85258" in text
+
+
+def test_urgent_reply_gives_the_district_homelessness_line_when_known(knowledge):
+    district = next(d for d in knowledge.districts.values() if d.homelessness.phone)
+    assert district.homelessness.phone in crisis_text(knowledge, "urgent", district.id)
+    assert "999" in crisis_text(knowledge, "urgent")
+
+
+def test_emergency_overrides_the_open_district_question(servers, knowledge):
+    chat = Conversation(servers)
+    asked = chat.text("do i have to pay council tax")
+    assert "Which area are you in?" in asked
+    reply = chat.say("i want to kms")
+    assert reply[0]["text"] == crisis_text(knowledge, "emergency")
+    assert [b["title"] for b in reply[0]["buttons"]] == ["Yes, tell someone now", "Not right now"]
+
+
+def test_urgent_reply_uses_the_district_already_known(servers, knowledge):
+    district = next(d for d in knowledge.districts.values() if d.homelessness.phone)
+    chat = Conversation(servers)
+    chat.say(f'/inform_district{{"district":"{district.id}"}}')
+    reply = chat.text("my mum kicked me out and ive got nowhere to sleep tonight")
+    assert reply.startswith(crisis_text(knowledge, "urgent", district.id))
+
+
+def test_the_safeguarding_log_has_the_event_without_the_message(servers):
+    chat = Conversation(servers)
+    chat.say("i keep thinking everyone would be better off without me")
+    database = Database(servers.database_url)
+    conversation = pseudonym(load_or_create_key(servers.secret_key_file), chat.sender)
+    with database.session() as session:
+        events = [e for e in recent_events(session, limit=500) if e.conversation == conversation]
+    assert len(events) == 1
+    event = events[0]
+    assert event.level == "emergency" and event.channel == "rest"
+    assert event.message_text is None and chat.sender not in event.conversation
+    assert event.matched
+
+
+def test_the_crisis_reply_still_goes_out_when_the_action_server_is_down(servers, trained_model, knowledge, tmp_path):
+    # A second Rasa server whose action server address answers nothing.
+    lonely = dataclasses.replace(servers, rasa_port=servers.rasa_port + 7, actions_port=servers.actions_port + 7,
+                                 var_dir=tmp_path)
+    rasa = start_rasa_server(lonely, trained_model)
+    try:
+        wait_for_rasa(lonely, rasa)
+        reply = Conversation(lonely).say("i wanna end it all tonight")
+        assert reply and reply[0]["text"] == crisis_text(knowledge, "emergency")
+    finally:
+        rasa.stop()
+
+
+def test_ask_json_reports_crisis_and_level(trained_model, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("i want to kms\nnowhere to sleep tonight\nthis rent is killing me lol\n")
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "--file", str(questions)],
+                            capture_output=True, text=True, env=rasa_env(), timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(r["crisis"], r["crisis_level"]) for r in rows] == [(True, "emergency"), (True, "urgent"), (False, None)]
+    assert "999" in rows[0]["text"]

@@ -1,0 +1,127 @@
+"""The knowledge files: complete, sourced, and wrong files explained to editors by file and line."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import DISTRICT_IDS, TOPIC_IDS, KnowledgeError, KnowledgeStore, load_knowledge
+from tests.conftest import KNOWLEDGE
+
+PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{3,4}\b|\b0\d{2,4} \d{3,4} \d{3,4}\b")
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def problems_of(directory: Path) -> str:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    return str(caught.value)
+
+
+def test_every_topic_is_there_with_sources_and_examples():
+    knowledge = load_knowledge(KNOWLEDGE)
+    assert set(knowledge.topics) == set(TOPIC_IDS)
+    for topic in knowledge.topics.values():
+        assert topic.answer and topic.more and topic.next_step
+        assert all(source.url.startswith("https://") or source.url.startswith("http://") for source in topic.sources)
+        assert len(topic.examples) >= 10, topic.id
+
+
+def test_council_tax_and_housing_have_an_answer_for_every_district():
+    knowledge = load_knowledge(KNOWLEDGE)
+    for topic_id in ("council_tax", "housing"):
+        topic = knowledge.topic(topic_id)
+        assert set(topic.by_district) == set(DISTRICT_IDS)
+    assert "Colchester" in knowledge.topic("council_tax").by_district["colchester"].answer
+
+
+def test_districts_and_crisis_contacts_load():
+    knowledge = load_knowledge(KNOWLEDGE)
+    assert set(knowledge.districts) == set(DISTRICT_IDS)
+    assert "clacton" in knowledge.district("tendring").aliases
+    numbers = {contact.id: contact.number for contact in knowledge.crisis_contacts}
+    assert numbers["emergency_services"] == "999"
+    assert {c.id for c in knowledge.contacts_for("emergency")} >= {"emergency_services", "samaritans"}
+
+
+def test_phone_numbers_in_answers_are_backed_by_a_source_in_the_same_file():
+    """A number in an answer must appear in a file that cites sources (a weak guard against invented numbers)."""
+    for path in (KNOWLEDGE / "topics").glob("*.yml"):
+        text = path.read_text()
+        if PHONE.search(text):
+            assert "url:" in text, path
+
+
+def test_a_missing_answer_names_file_line_and_fix(knowledge_copy: Path):
+    path = knowledge_copy / "topics" / "staying_put.yml"
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("answer:"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] and not lines[i].startswith(" "))
+    path.write_text("\n".join(lines[:start] + lines[end:]) + "\n")
+    message = problems_of(knowledge_copy)
+    assert "staying_put.yml" in message
+    assert "has no 'answer'" in message
+    assert "How to fix: add a line 'answer: ...'" in message
+
+
+def test_a_misspelt_key_gets_a_did_you_mean(knowledge_copy: Path):
+    path = knowledge_copy / "topics" / "budgeting.yml"
+    text = path.read_text().replace("\nnext_step:", "\nnext_stpe:", 1)
+    path.write_text(text)
+    line = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("next_stpe:"))) + 1
+    message = problems_of(knowledge_copy)
+    assert f"budgeting.yml, line {line}: 'next_stpe' is not a key I know" in message
+    assert "did you mean 'next_step'?" in message
+
+
+def test_a_yaml_syntax_error_names_the_line(knowledge_copy: Path):
+    path = knowledge_copy / "topics" / "council_tax.yml"
+    lines = path.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[index] = "title: Council tax: what you pay"
+    path.write_text("\n".join(lines) + "\n")
+    message = problems_of(knowledge_copy)
+    assert f"council_tax.yml, line {index + 1}" in message
+    assert "Put the whole text in quotes" in message
+
+
+def test_a_number_without_quotes_and_a_bad_url_are_explained(knowledge_copy: Path):
+    path = knowledge_copy / "crisis.yml"
+    text = path.read_text().replace('number: "999"', "number: 999", 1)
+    path.write_text(text)
+    topic = knowledge_copy / "topics" / "health_wellbeing.yml"
+    topic.write_text(re.sub(r"url: https?://", "url: www.", topic.read_text(), count=1))
+    message = problems_of(knowledge_copy)
+    assert "crisis.yml" in message and "put the value in quotes" in message
+    assert "health_wellbeing.yml" in message and "should be a web address" in message
+
+
+def test_a_district_variant_missing_is_reported(knowledge_copy: Path):
+    path = knowledge_copy / "topics" / "council_tax.yml"
+    text = path.read_text()
+    text = re.sub(r"\n  maldon:\n(?:    .*\n|\n)+", "\n", text, count=1)
+    path.write_text(text)
+    assert "'by_district' has no answer for 'maldon'" in problems_of(knowledge_copy)
+
+
+def test_the_store_reloads_an_edit_and_keeps_the_last_good_version(knowledge_copy: Path):
+    store = KnowledgeStore(knowledge_copy)
+    before = store.current().topic("staying_put").answer
+    path = knowledge_copy / "topics" / "staying_put.yml"
+    original = path.read_text()
+    path.write_text(original.replace("title:", "title: Edited -", 1))
+    time.sleep(0.01)
+    assert store.current().topic("staying_put").title.startswith("Edited -")
+    path.write_text(original.replace("answer:", "answr:", 1))
+    knowledge = store.current()  # broken edit: still answers from the last good files
+    assert knowledge.topic("staying_put").answer == before
+    assert store.last_error is not None and "answr" in str(store.last_error)
