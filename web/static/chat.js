@@ -103,7 +103,8 @@
   });
 
   function connect() {
-    socket = io(config.socketUrl, { transports: ["websocket", "polling"], reconnection: true });
+    // Long-polling only: the websocket upgrade fails between python-engineio and Rasa's Sanic 21.12.
+    socket = io(config.socketUrl, { transports: ["polling"], upgrade: false, reconnection: true });
     socket.on("connect", function () {
       status.textContent = "";
       socket.emit("session_request", { session_id: sessionId() });

@@ -1,0 +1,85 @@
+"""Measure intent classifiers on the held-out sets, to choose config.yml's by numbers, not habit.
+
+    .venv/bin/python -m nlu.compare_pipelines
+
+Trains an NLU-only model per candidate (same data as the real model) and prints a table of
+intent accuracy on both held-out sets, training time and parse time.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+from bot.settings import load_settings
+from bot.training import CONFIG, NLU_DATA, generated_data_path, prepare, rasa_env, training_domain
+
+CANDIDATES: Dict[str, Dict] = {
+    "SentenceIntentClassifier (embeddings + char n-grams, LR)": {},
+    "SentenceIntentClassifier, embeddings weighted x2": {"replace": {"dense_weight": 2.0}},
+    "SklearnIntentClassifier (embeddings only, SVM)": {"classifier": {"name": "SklearnIntentClassifier"}},
+    "DIETClassifier (sparse + embeddings, 30 epochs)": {
+        "classifier": {"name": "DIETClassifier", "epochs": 30, "entity_recognition": False, "constrain_similarities": True}},
+}
+
+
+def candidate_config(change: Dict) -> Dict:
+    config = yaml.safe_load(CONFIG.read_text())
+    pipeline = [c for c in config["pipeline"] if not c["name"].endswith("CrisisDetector")]
+    index = next(i for i, c in enumerate(pipeline) if c["name"].endswith("SentenceIntentClassifier"))
+    if "classifier" in change:
+        pipeline[index] = copy.deepcopy(change["classifier"])
+    pipeline[index].update(change.get("replace", {}))
+    config["pipeline"] = pipeline
+    return config
+
+
+def evaluate(model: Path, rows: List[Tuple[str, str]]) -> Tuple[float, float]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+    right, started = 0, time.perf_counter()
+    for text, label in rows:
+        right += loop.run_until_complete(agent.parse_message(text))["intent"]["name"] == label
+    return right / len(rows), (time.perf_counter() - started) / len(rows) * 1000
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.nlu_sets import own_set, real_set
+
+    settings = load_settings()
+    prepare(settings)
+    own = own_set()
+    real = [(text, label) for text, label, _ in real_set()]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, change in CANDIDATES.items():
+            config_path = Path(tmp) / "config.yml"
+            config_path.write_text(yaml.safe_dump(candidate_config(change)))
+            out = Path(tmp) / name.split()[0]
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config_path),
+                            "--nlu", str(NLU_DATA), str(generated_data_path(settings).parent),
+                            "--domain", str(training_domain(settings)), "--out", str(out)],
+                           check=True, env=rasa_env(), capture_output=True, cwd=str(settings.var_dir))
+            train_seconds = time.perf_counter() - started
+            model = next(out.glob("*.tar.gz"))
+            own_accuracy, _ = evaluate(model, own)
+            real_accuracy, parse_ms = evaluate(model, real)
+            rows.append((name, own_accuracy, real_accuracy, train_seconds, parse_ms))
+    print(f"\n{'candidate':<58} {'own set':>8} {'real set':>9} {'train s':>8} {'parse ms':>9}")
+    for name, own_accuracy, real_accuracy, train_seconds, parse_ms in rows:
+        print(f"{name:<58} {own_accuracy:>8.3f} {real_accuracy:>9.3f} {train_seconds:>8.0f} {parse_ms:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
