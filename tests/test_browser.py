@@ -46,11 +46,11 @@ def test_a_question_typed_in_the_page_gets_the_colchester_answer_with_its_source
     box = page.get_by_label("Type your message")
     box.fill("do care leavers pay council tax in Colchester?")
     box.press("Enter")
-    answer = bot_messages(page).nth(1)
-    answer.wait_for(timeout=60000)
-    assert variant.answer[:60] in answer.inner_text()
-    link = answer.locator("a")
-    assert link.first.get_attribute("href") == variant.sources[0].url
+    # Rasa's socket.io channel sends each paragraph as its own bubble: answer, next step, source.
+    page.locator(".msg--bot .msg__bubble", has_text=variant.answer[:60]).wait_for(timeout=60000)
+    source = page.locator(".msg--bot .msg__bubble", has_text="Source:").last
+    source.wait_for(timeout=30000)
+    assert source.locator("a").get_attribute("href") == variant.sources[0].url
     buttons = page.get_by_role("group", name="Quick replies").last.get_by_role("button")
     assert buttons.all_inner_texts() == ["Tell me more", "Talk to my PA"]
 
@@ -64,9 +64,23 @@ def test_the_district_buttons_work_by_keyboard(page):
     harlow.focus()
     page.keyboard.press("Enter")
     page.locator(".msg--me", has_text="Harlow").wait_for()
-    answer = bot_messages(page).nth(2)
-    answer.wait_for(timeout=60000)
-    assert knowledge.topic("council_tax").by_district["harlow"].answer[:60] in answer.inner_text()
+    answer = knowledge.topic("council_tax").by_district["harlow"].answer[:60]
+    page.locator(".msg--bot .msg__bubble", has_text=answer).wait_for(timeout=60000)
+
+
+def test_a_crisis_message_in_the_middle_of_the_district_question_gets_the_emergency_reply(page):
+    from bot.knowledge.crisis_replies import EMERGENCY_OPENING
+
+    box = page.get_by_label("Type your message")
+    box.fill("do i have to pay council tax")
+    box.press("Enter")
+    page.get_by_role("button", name="Basildon").wait_for(timeout=60000)
+    box.fill("i want to kms")
+    box.press("Enter")
+    reply = page.locator(".msg--bot .msg__bubble", has_text=EMERGENCY_OPENING)
+    reply.wait_for(timeout=60000)
+    assert "999" in reply.inner_text() and "116 123" in reply.inner_text()
+    page.get_by_role("button", name="Yes, tell someone now").wait_for()
 
 
 def test_html_is_shown_as_text_not_run(page):
@@ -75,4 +89,5 @@ def test_html_is_shown_as_text_not_run(page):
     page.locator(".msg--me").first.wait_for()
     assert page.locator(".msg--me img").count() == 0
     assert "<img src=x" in page.locator(".msg--me .msg__bubble").first.inner_text()
-    bot_messages(page).nth(1).wait_for(timeout=60000)
+    bot_messages(page).nth(1).wait_for(timeout=60000)  # and the bot still answers calmly
+    assert page.locator(".msg--bot img").count() == 0

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 PATTERNS_FILE = Path(__file__).resolve().parents[1] / "crisis_patterns.yml"
 LEVELS = ("emergency", "urgent")
 WILDCARD_SPAN = 3
-FUZZY_CUTOFF = 0.8
+FUZZY_CUTOFF = 0.86
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,19 @@ class RuleHit:
     text: str
 
 
-def compile_pattern(pattern: str) -> List[Dict]:
-    """'want to die|dead' -> spaCy Matcher tokens on NORM (see the file's header for the syntax)."""
+def compile_pattern(pattern: str, base: Dict[str, str]) -> List[Dict]:
+    """'want to die|dead' -> spaCy Matcher tokens on NORM (see the file's header for the syntax).
+
+    Pattern words are reduced with the same word-form table as messages, so 'going' in a
+    pattern matches 'going' (and 'go', 'went') in a message.
+    """
     tokens: List[Dict] = []
     for word in pattern.split():
         if word == "*":
             tokens.extend({"OP": "?"} for _ in range(WILDCARD_SPAN))
             continue
         optional = word.startswith("?")
-        choices = word.lstrip("?").split("|")
+        choices = list(dict.fromkeys(base.get(w, w) for w in word.lstrip("?").split("|")))
         token: Dict = {"NORM": choices[0]} if len(choices) == 1 else {"NORM": {"IN": choices}}
         if optional:
             token["OP"] = "?"
@@ -58,7 +62,10 @@ class CrisisRules:
         self.matcher = Matcher(self.nlp.vocab)
         for level in LEVELS:
             for rule in spec.get(level) or []:
-                self.matcher.add(f"{level}:{rule['id']}", [compile_pattern(p) for p in rule["patterns"]])
+                self.matcher.add(f"{level}:{rule['id']}", [compile_pattern(p, self._base) for p in rule["patterns"]])
+        # Harmless phrases that contain a crisis pattern ("hit me up", "suicide squad").
+        self.exclusions = Matcher(self.nlp.vocab)
+        self.exclusions.add("harmless", [compile_pattern(p, self._base) for p in spec.get("harmless") or []])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "CrisisRules":
@@ -81,8 +88,11 @@ class CrisisRules:
 
     def match(self, text: str) -> List[RuleHit]:
         doc = self.normalise(text)
+        harmless = [(start, end) for _, start, end in self.exclusions(doc)]
         hits = []
         for match_id, start, end in self.matcher(doc):
+            if any(h_start <= start < h_end or h_start < end <= h_end for h_start, h_end in harmless):
+                continue
             level, rule = self.nlp.vocab.strings[match_id].split(":", 1)
             hits.append(RuleHit(level, rule, doc[start:end].text))
         return hits
