@@ -113,7 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    from bot.knowledge import KnowledgeError
+
+    try:
+        return args.handler(args)
+    except KnowledgeError as error:
+        # Editors see what to fix, not a traceback.
+        print(error, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

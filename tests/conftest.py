@@ -69,3 +69,12 @@ def web_chat(servers: Settings) -> Iterator[str]:
     asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests.report import LINES
+
+    if LINES:
+        terminalreporter.section("Life Portal measurements")
+        for line in LINES:
+            terminalreporter.write_line(line)

@@ -5,6 +5,8 @@ import csv
 from pathlib import Path
 from typing import List, NamedTuple, Optional
 
+from tests.report import report
+
 CRISIS_SET = Path(__file__).parent / "data" / "crisis_messages.csv"
 
 
@@ -35,5 +37,5 @@ def summarise(name: str, rows: List[Row], predicted: List[Optional[str]]) -> dic
                      f"false positives {false_positive:5.1%} of {len(ordinary)} ordinary")
     result["false_positive_rate"] = sum(1 for p in ordinary if p is not None) / len(ordinary)
     lines.append(f"  any level false positive rate {result['false_positive_rate']:.1%}")
-    print("\n".join(lines))
+    report("\n".join(lines))
     return result

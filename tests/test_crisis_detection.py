@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.report import report
+
 from nlu.components.crisis_rules import CrisisRules, most_severe
 from tests.crisis_set import crisis_rows, summarise
 from tests.rasa_client import parse
@@ -51,7 +53,7 @@ def test_layers_and_combined_detector_through_the_trained_model(servers):
     missed = [r.text[:100] for r, p in zip(rows, combined) if r.level and p is None]
     wrong_level = [r.text[:100] for r, p in zip(rows, combined) if r.level == "emergency" and p != "emergency"]
     false_alarms = [(p, r.text[:100]) for r, p in zip(rows, combined) if r.level is None and p]
-    print("  missed:", missed, "\n  emergency given a lower level:", wrong_level, "\n  false alarms:", false_alarms)
+    report(f"  missed: {missed}\n  emergency given a lower level: {wrong_level}\n  false alarms: {false_alarms}")
     assert not missed
     assert not wrong_level
     assert result["false_positive_rate"] <= MAX_FALSE_POSITIVE_RATE

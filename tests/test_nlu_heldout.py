@@ -9,6 +9,8 @@ from typing import Iterable, List, Tuple
 
 import pytest
 
+from tests.report import report as print_report
+
 from bot.knowledge import TOPIC_IDS
 from tests.nlu_sets import own_set, real_set
 from tests.rasa_client import parse
@@ -23,7 +25,7 @@ def evaluate(settings, rows: Iterable[Tuple[str, str]]) -> List[Tuple[str, str, 
     return [(text, label, parse(settings, text)["intent"]["name"]) for text, label in rows]
 
 
-def report(name: str, results: List[Tuple[str, str, str]]) -> float:
+def summarise(name: str, results: List[Tuple[str, str, str]]) -> float:
     per_label = defaultdict(Counter)
     for _, label, predicted in results:
         per_label[label]["right" if predicted == label else "wrong"] += 1
@@ -34,14 +36,14 @@ def report(name: str, results: List[Tuple[str, str, str]]) -> float:
         lines.append(f"  {label:<18} {counts['right']:>3}/{total:<3} {counts['right'] / total:.2f}")
     misses = [(t, l, p) for t, l, p in results if l != p][:15]
     lines += [f"  miss: {l} -> {p}: {t[:90]!r}" for t, l, p in misses]
-    print("\n".join(lines))
+    print_report("\n".join(lines))
     return accuracy
 
 
 def test_own_held_out_set(servers):
     rows = own_set()
     assert len(rows) >= 100
-    assert report("Own held-out set", evaluate(servers, rows)) >= MIN_OWN_ACCURACY
+    assert summarise("Own held-out set", evaluate(servers, rows)) >= MIN_OWN_ACCURACY
 
 
 def test_real_held_out_set(servers):
@@ -49,10 +51,10 @@ def test_real_held_out_set(servers):
     assert len(rows) >= 150
     assert all(url.startswith("http") for _, _, url in rows)
     results = evaluate(servers, [(text, label) for text, label, _ in rows])
-    accuracy = report("Real questions held-out set", results)
+    accuracy = summarise("Real questions held-out set", results)
     long = [r for r in results if len(r[0].split()) > 25]
     if long:
-        report("  of which long messages (>25 words)", long)
+        summarise("  of which long messages (>25 words)", long)
     assert accuracy >= MIN_REAL_TOPIC_ACCURACY
     assert {label for _, label, _ in rows} >= set(TOPIC_IDS)
 

@@ -42,7 +42,7 @@ class CrisisDetector(GraphComponent):
             "use_similarity": True,
             "use_classifier": True,
             # Cosine similarity to a reference crisis message that counts as a match.
-            "similarity_threshold": {"emergency": 0.72, "urgent": 0.74},
+            "similarity_threshold": {"emergency": 0.68, "urgent": 0.68},
             # Classifier confidence in a crisis intent that counts as a match.
             "classifier_threshold": 0.5,
         }

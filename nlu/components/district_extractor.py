@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 ENTITY = "district"
 # A typo must be close to a known spelling, and short words are too easy to confuse.
 FUZZY_MIN_LENGTH = 6
-FUZZY_CUTOFF = 0.84
+FUZZY_CUTOFF = 0.88
 
 
 class DistrictMatcher:
@@ -67,7 +67,8 @@ class DistrictMatcher:
             if token.i in taken or len(token.text) < FUZZY_MIN_LENGTH or not token.is_alpha:
                 continue
             close = difflib.get_close_matches(token.lower_, self._single_words, n=1, cutoff=FUZZY_CUTOFF)
-            if close:
+            # Typos keep the first letter far more often than not; "ending" is not "tendring".
+            if close and close[0][0] == token.lower_[0]:
                 found.append((self._single_words[close[0]], token.idx, token.idx + len(token.text), token.text))
         return sorted(found, key=lambda f: f[1])
 
