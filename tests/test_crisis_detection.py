@@ -10,7 +10,7 @@ import pytest
 from tests.report import report
 
 from nlu.components.crisis_rules import CrisisRules, most_severe
-from tests.crisis_set import crisis_rows, summarise
+from tests.crisis_set import BLIND_SET, crisis_rows, summarise
 from tests.rasa_client import parse
 
 MAX_FALSE_POSITIVE_RATE = 0.03
@@ -61,3 +61,14 @@ def test_layers_and_combined_detector_through_the_trained_model(servers):
     for p, level in zip(parsed, combined):
         if level:
             assert p["intent"]["name"] == f"crisis_{level}"
+
+
+@pytest.mark.slow
+def test_blind_set_through_the_trained_model(servers):
+    """Generalisation: a set written without seeing the rules. Not tuned on, so looser bounds."""
+    rows = crisis_rows(BLIND_SET)
+    combined = [(parse(servers, r.text).get("crisis") or {}).get("level") for r in rows]
+    result = summarise("Blind crisis set, all layers (never used for tuning)", rows, combined)
+    assert result["emergency"]["recall"] >= 0.85
+    assert result["urgent"]["recall"] >= 0.75
+    assert result["false_positive_rate"] <= 0.10

@@ -88,6 +88,14 @@ def more_reply(knowledge: KnowledgeBase, topic_id: Optional[str], district_id: O
     return Reply("utter_more", more_answer(knowledge, topic_id, district_id).as_slots(), [], {})
 
 
+OUT_OF_HOURS_CONTACT = "essex_out_of_hours"
+
+
 def contact_pa_reply(knowledge: KnowledgeBase) -> Reply:
+    """How to reach the PA now, and who answers when the PA's office is closed."""
     answer = first_answer(knowledge, "personal_adviser")
-    return Reply("utter_contact_pa", answer.as_slots(), [], {})
+    variables = answer.as_slots()
+    out_of_hours = next((c for c in knowledge.crisis_contacts if c.id == OUT_OF_HOURS_CONTACT), None)
+    if out_of_hours is not None:
+        variables["answer"] += f"\n\n{out_of_hours.name}: {out_of_hours.how}, {out_of_hours.when.rstrip('.')}."
+    return Reply("utter_contact_pa", variables, [], {})
