@@ -9,12 +9,12 @@ export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test setup train check-knowledge browser lock clean
+.PHONY: run test setup train check-knowledge test-services lock clean
 
 run: setup
 	$(BIN)/lifeportal run
 
-test: setup browser
+test: setup test-services
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed web/vendor/socket.io.min.js
@@ -43,9 +43,11 @@ web/vendor/socket.io.min.js: web/package.json web/package-lock.json
 	mkdir -p web/vendor
 	cp web/node_modules/socket.io-client/dist/socket.io.min.js $@
 
-# The browser test drives Debian's Chromium (Playwright's own browser download can't work here).
-browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Real parts for the tests, from Debian: Chromium for the browser test (Playwright's own
+# browser download can't work here) and PostgreSQL for the store. Tests start their own servers.
+test-services:
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; fi
 
 # Re-resolve the exact versions after changing rasa-deps.txt, encoder.txt or dev.txt.
 lock:
