@@ -7,6 +7,7 @@
   var input = document.getElementById("message");
   var status = document.getElementById("connection");
   var typing = null;
+  var firstOfReply = false;  // the next bot bubble starts a new reply
   var config = null;
   var socket = null;
 
@@ -61,7 +62,13 @@
       item.appendChild(group);
     }
     log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
+    if (who === "bot" && firstOfReply) {
+      // Show a long reply from its start, so it reads top to bottom on a small screen.
+      item.scrollIntoView({ block: "start" });
+      firstOfReply = false;
+    } else if (who === "me") {
+      item.scrollIntoView({ block: "end" });
+    }
   }
 
   function showTyping(on) {
@@ -85,6 +92,7 @@
       return;
     }
     showTyping(true);
+    firstOfReply = true;
     socket.emit("user_uttered", { message: text, session_id: sessionId() });
   }
 
