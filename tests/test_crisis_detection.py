@@ -5,6 +5,8 @@ every crisis message and flag at most 3% of ordinary ones.
 """
 from __future__ import annotations
 
+from typing import List
+
 import pytest
 
 from tests.report import report
@@ -33,21 +35,26 @@ def test_rules_layer_on_its_own():
     assert result["false_positive_rate"] <= 0.05
 
 
+def layer_levels(crisis: List[dict]) -> dict:
+    """What each statistical layer said on its own, from the detector's `crisis` output."""
+    from nlu.components.crisis_detector import CrisisDetector
+
+    thresholds = CrisisDetector.get_default_config()["similarity_threshold"]
+    return {
+        "similarity": [most_severe([lvl for lvl, score in (c.get("similarity") or {}).items()
+                                    if score >= thresholds[lvl]]) for c in crisis],
+        "classifier": [(c.get("classifier") or "").split(":")[0] or None for c in crisis],
+    }
+
+
 @pytest.mark.slow
 def test_layers_and_combined_detector_through_the_trained_model(servers):
     rows = crisis_rows()
     parsed = [parse(servers, r.text) for r in rows]
     crisis = [p.get("crisis") or {} for p in parsed]
-
-    def similarity_level(c):
-        from nlu.components.crisis_detector import CrisisDetector
-
-        thresholds = CrisisDetector.get_default_config()["similarity_threshold"]
-        return most_severe([lvl for lvl, score in (c.get("similarity") or {}).items() if score >= thresholds[lvl]])
-
-    summarise("Layer 2, sentence-embedding similarity alone", rows, [similarity_level(c) for c in crisis])
-    summarise("Layer 3, intent classifier alone", rows,
-              [(c.get("classifier") or "").split(":")[0] or None for c in crisis])
+    layers = layer_levels(crisis)
+    summarise("Layer 2, sentence-embedding similarity alone", rows, layers["similarity"])
+    summarise("Layer 3, intent classifier alone", rows, layers["classifier"])
     combined = [c.get("level") for c in crisis]
     result = summarise("All layers together (what the bot does)", rows, combined)
     missed = [r.text[:100] for r, p in zip(rows, combined) if r.level and p is None]
@@ -65,10 +72,18 @@ def test_layers_and_combined_detector_through_the_trained_model(servers):
 
 @pytest.mark.slow
 def test_blind_set_through_the_trained_model(servers):
-    """Generalisation: a set written without seeing the rules. Not tuned on, so looser bounds."""
+    """Generalisation: a set written without seeing the rules, and never used for tuning."""
+    from nlu.components.crisis_rules import CrisisRules
+
     rows = crisis_rows(BLIND_SET)
-    combined = [(parse(servers, r.text).get("crisis") or {}).get("level") for r in rows]
-    result = summarise("Blind crisis set, all layers (never used for tuning)", rows, combined)
-    assert result["emergency"]["recall"] >= 0.85
-    assert result["urgent"]["recall"] >= 0.75
+    crisis = [parse(servers, r.text).get("crisis") or {} for r in rows]
+    rules = CrisisRules.from_file()
+    summarise("Blind set, layer 1 rules alone", rows, [most_severe([h.level for h in rules.match(r.text)]) for r in rows])
+    layers = layer_levels(crisis)
+    summarise("Blind set, layer 2 similarity alone", rows, layers["similarity"])
+    summarise("Blind set, layer 3 classifier alone", rows, layers["classifier"])
+    result = summarise("Blind set, all layers (what the bot does)", rows, [c.get("level") for c in crisis])
+    # Looser bounds than the tuned set: these guard against regressions, they are not the target.
+    assert result["emergency"]["recall"] >= 0.8
+    assert result["urgent"]["recall"] >= 0.8
     assert result["false_positive_rate"] <= 0.10

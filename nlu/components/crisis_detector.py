@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
+
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -22,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.components.crisis_rules import LEVELS, CrisisRules, most_severe
-from nlu.components.crisis_similarity import CrisisSimilarity
+from nlu.components.crisis_similarity import CrisisSimilarity, reference_texts
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ def crisis_intent(level: str) -> str:
     return f"crisis_{level}"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CrisisDetector(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -42,24 +44,44 @@ class CrisisDetector(GraphComponent):
             "use_similarity": True,
             "use_classifier": True,
             # Cosine similarity to a reference crisis message that counts as a match.
-            "similarity_threshold": {"emergency": 0.68, "urgent": 0.68},
+            "similarity_threshold": {"emergency": 0.62, "urgent": 0.68},
             # Classifier confidence in a crisis intent that counts as a match.
             "classifier_threshold": 0.5,
         }
 
-    def __init__(self, config: Dict[Text, Any], rules: Optional[CrisisRules],
-                 similarity: Optional[CrisisSimilarity]) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 similarity: Optional[CrisisSimilarity] = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        self.rules = rules
+        self._model_storage = model_storage
+        self._resource = resource
+        # The patterns file is read when the server starts: safeguarding leads can add a rule without retraining.
+        self.rules = CrisisRules.from_file() if self.config["use_rules"] else None
         self.similarity = similarity
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "CrisisDetector":
-        config = {**cls.get_default_config(), **config}
-        rules = CrisisRules.from_file() if config["use_rules"] else None
-        similarity = CrisisSimilarity.from_file() if config["use_similarity"] else None
-        return cls(config, rules, similarity)
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Embed the reference messages and the crisis intents' examples; keep them in the model."""
+        texts = reference_texts()
+        for example in training_data.intent_examples:
+            for level in LEVELS:
+                if example.get(INTENT) == crisis_intent(level) and example.get(TEXT):
+                    texts[level].append(example.get(TEXT))
+        self.similarity = CrisisSimilarity.from_texts(texts)
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez(directory / "crisis_references.npz", **self.similarity.references)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "CrisisDetector":
+        with model_storage.read_from(resource) as directory:
+            with np.load(directory / "crisis_references.npz") as stored:
+                references = {level: stored[level] for level in stored.files}
+        return cls(config, model_storage, resource, CrisisSimilarity(references))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -71,24 +93,30 @@ class CrisisDetector(GraphComponent):
         if not any(ch.isalnum() for ch in text):
             return found
         levels: List[str] = []
+        statistical: List[str] = []  # levels from similarity and the classifier
         if self.rules is not None:
             hits = self.rules.match(text)
             found["rules"] = sorted({f"{h.level}:{h.rule}" for h in hits})
             levels += [h.level for h in hits]
-        if self.similarity is not None:
+        if self.similarity is not None and self.config["use_similarity"]:
             dense = message.get_dense_features(TEXT)[1]
             scores = self.similarity.scores(text, dense.features[0] if dense is not None else None)
             best = {level: round(score, 3) for level, (score, _) in scores.items()}
             found["similarity"] = best
             thresholds = self.config["similarity_threshold"]
-            levels += [level for level, score in best.items() if score >= thresholds[level]]
+            statistical += [level for level, score in best.items() if score >= thresholds[level]]
         if self.config["use_classifier"]:
             for entry in message.get("intent_ranking") or []:
                 for level in LEVELS:
                     if entry["name"] == crisis_intent(level) and entry["confidence"] >= self.config["classifier_threshold"]:
                         found["classifier"] = f"{level}:{entry['confidence']:.2f}"
-                        levels.append(level)
-        found["level"] = most_severe(levels)
+                        statistical.append(level)
+        # "I used to self-harm but I've been fine for years": the words are close to a crisis,
+        # the situation is not. Only a rule (present danger) can flag such a message.
+        if statistical and not levels and self.rules is not None and self.rules.past_and_safe(text):
+            found["past_and_safe"] = True
+            statistical = []
+        found["level"] = most_severe(levels + statistical)
         return found
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -63,6 +63,9 @@ class CrisisRules:
         for level in LEVELS:
             for rule in spec.get(level) or []:
                 self.matcher.add(f"{level}:{rule['id']}", [compile_pattern(p, self._base) for p in rule["patterns"]])
+        past_and_safe = spec.get("past_and_safe") or {}
+        self._past = [self._phrase(p) for p in past_and_safe.get("past") or []]
+        self._safe_now = [self._phrase(p) for p in past_and_safe.get("safe_now") or []]
         # Harmless phrases that contain a crisis pattern ("hit me up", "suicide squad").
         self.exclusions = Matcher(self.nlp.vocab)
         self.exclusions.add("harmless", [compile_pattern(p, self._base) for p in spec.get("harmless") or []])
@@ -85,6 +88,15 @@ class CrisisRules:
                     word = self._base.get(close[0], close[0])
             token.norm_ = word
         return doc
+
+    @staticmethod
+    def _phrase(phrase: str) -> "re.Pattern[str]":
+        return re.compile(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)")
+
+    def past_and_safe(self, text: str) -> bool:
+        """True when the message says a danger was in the past and is over now."""
+        normalised = " ".join(token.text for token in self.normalise(text))
+        return any(p.search(normalised) for p in self._past) and any(p.search(normalised) for p in self._safe_now)
 
     def match(self, text: str) -> List[RuleHit]:
         doc = self.normalise(text)

@@ -1,7 +1,8 @@
 """The similarity layer of crisis detection: is any sentence close to a known crisis message?
 
 Long messages are split into sentences so that danger in the middle of a story is not
-averaged away. Reference messages live in nlu/crisis_reference.yml.
+averaged away. The references are the messages in nlu/crisis_reference.yml plus the crisis
+intents' training examples; their embeddings are computed at training time and kept in the model.
 """
 from __future__ import annotations
 
@@ -25,13 +26,22 @@ def sentences(text: str) -> List[str]:
     return parts[:MAX_SENTENCES] or [text]
 
 
+def reference_texts(path: Path = REFERENCE_FILE) -> Dict[str, List[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {level: [str(text) for text in data.get(level) or []] for level in LEVELS}
+
+
 class CrisisSimilarity:
-    def __init__(self, references: Dict[str, List[str]]) -> None:
-        self.references = {level: encode(references.get(level) or []) for level in LEVELS}
+    def __init__(self, references: Dict[str, np.ndarray]) -> None:
+        self.references = references
+
+    @classmethod
+    def from_texts(cls, texts: Dict[str, List[str]]) -> "CrisisSimilarity":
+        return cls({level: encode(texts.get(level) or []) for level in LEVELS})
 
     @classmethod
     def from_file(cls, path: Path = REFERENCE_FILE) -> "CrisisSimilarity":
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls.from_texts(reference_texts(path))
 
     def scores(self, text: str, whole: Optional[np.ndarray] = None) -> Dict[str, Tuple[float, str]]:
         """level -> (best cosine similarity, the sentence that scored it)."""
