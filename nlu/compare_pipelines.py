@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,22 +60,29 @@ def main() -> None:
     settings = load_settings()
     prepare(settings)
     own = own_set()
-    real = [(text, label) for text, label, _ in real_set()]
+    try:
+        real = [(text, label) for text, label, _ in real_set()]
+    except FileNotFoundError:
+        real = []
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"  # `rasa train nlu` takes one data path
+        data.mkdir()
+        for source in [*NLU_DATA.glob("*.yml"), generated_data_path(settings)]:
+            shutil.copy(source, data / source.name)
         for name, change in CANDIDATES.items():
             config_path = Path(tmp) / "config.yml"
             config_path.write_text(yaml.safe_dump(candidate_config(change)))
             out = Path(tmp) / name.split()[0]
             started = time.perf_counter()
             subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config_path),
-                            "--nlu", str(NLU_DATA), str(generated_data_path(settings).parent),
+                            "--nlu", str(data),
                             "--domain", str(training_domain(settings)), "--out", str(out)],
                            check=True, env=rasa_env(), capture_output=True, cwd=str(settings.var_dir))
             train_seconds = time.perf_counter() - started
             model = next(out.glob("*.tar.gz"))
-            own_accuracy, _ = evaluate(model, own)
-            real_accuracy, parse_ms = evaluate(model, real)
+            own_accuracy, parse_ms = evaluate(model, own)
+            real_accuracy = evaluate(model, real)[0] if real else float("nan")
             rows.append((name, own_accuracy, real_accuracy, train_seconds, parse_ms))
     print(f"\n{'candidate':<58} {'own set':>8} {'real set':>9} {'train s':>8} {'parse ms':>9}")
     for name, own_accuracy, real_accuracy, train_seconds, parse_ms in rows:
