@@ -110,6 +110,11 @@ class Asker:
 
 
 def ask_all(settings: Settings, questions: Iterable[str]) -> Iterable[Dict[str, Any]]:
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's structured log prints debug lines (with the message text) to stdout by default;
+    # stdout here is for the JSON lines only.
+    configure_structlog(logging.ERROR)
     logging.getLogger("rasa").setLevel(logging.ERROR)
     asker = Asker.load(settings)
     loop = asyncio.new_event_loop()
