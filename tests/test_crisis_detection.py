@@ -84,6 +84,6 @@ def test_blind_set_through_the_trained_model(servers):
     summarise("Blind set, layer 3 classifier alone", rows, layers["classifier"])
     result = summarise("Blind set, all layers (what the bot does)", rows, [c.get("level") for c in crisis])
     # Looser bounds than the tuned set: these guard against regressions, they are not the target.
-    assert result["emergency"]["recall"] >= 0.8
-    assert result["urgent"]["recall"] >= 0.8
-    assert result["false_positive_rate"] <= 0.10
+    assert result["emergency"]["recall"] >= 0.85
+    assert result["urgent"]["recall"] >= 0.85
+    assert result["false_positive_rate"] <= 0.15

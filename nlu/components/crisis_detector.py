@@ -24,11 +24,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.components.crisis_rules import LEVELS, CrisisRules, most_severe
-from nlu.components.crisis_similarity import CrisisSimilarity, reference_texts
+from nlu.components.crisis_similarity import CrisisSimilarity, reference_texts, sentences
 
 logger = logging.getLogger(__name__)
 
 CRISIS = "crisis"
+MAX_REFERENCE_WORDS = 25
 
 
 def crisis_intent(level: str) -> str:
@@ -47,6 +48,8 @@ class CrisisDetector(GraphComponent):
             "similarity_threshold": {"emergency": 0.62, "urgent": 0.68},
             # Classifier confidence in a crisis intent that counts as a match.
             "classifier_threshold": 0.5,
+            # When a weak crisis guess is set aside, the next intent needs this confidence (as FallbackClassifier).
+            "fallback_threshold": 0.2,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -67,9 +70,14 @@ class CrisisDetector(GraphComponent):
         """Embed the reference messages and the crisis intents' examples; keep them in the model."""
         texts = reference_texts()
         for example in training_data.intent_examples:
+            text = example.get(TEXT) or ""
+            # Only one-sentence examples: a long crisis story also holds ordinary sentences
+            # (about council tax, rent...) that would make ordinary questions look like crises.
+            if len(sentences(text)) > 1 or len(text.split()) > MAX_REFERENCE_WORDS:
+                continue
             for level in LEVELS:
-                if example.get(INTENT) == crisis_intent(level) and example.get(TEXT):
-                    texts[level].append(example.get(TEXT))
+                if example.get(INTENT) == crisis_intent(level):
+                    texts[level].append(text)
         self.similarity = CrisisSimilarity.from_texts(texts)
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / "crisis_references.npz", **self.similarity.references)
@@ -125,9 +133,21 @@ class CrisisDetector(GraphComponent):
             message.set(CRISIS, found, add_to_output=True)
             level = found["level"]
             if level is None:
+                self._demote_unconfirmed_crisis_intent(message)
                 continue
             intent = {"name": crisis_intent(level), "confidence": 1.0}
             ranking = [intent] + [e for e in (message.get("intent_ranking") or []) if e["name"] != intent["name"]]
             message.set(INTENT, intent, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+    def _demote_unconfirmed_crisis_intent(self, message: Message) -> None:
+        """The detector alone decides on crisis: a weak crisis guess by the classifier (below its
+        threshold, with no rule or similarity behind it) gives way to the best other intent."""
+        intent = message.get(INTENT) or {}
+        if not str(intent.get("name") or "").startswith("crisis_"):
+            return
+        others = [e for e in message.get("intent_ranking") or [] if not e["name"].startswith("crisis_")]
+        best = others[0] if others and others[0]["confidence"] >= self.config["fallback_threshold"] else None
+        message.set(INTENT, best or {"name": "nlu_fallback", "confidence": 1.0 - float(intent.get("confidence") or 0)},
+                    add_to_output=True)
