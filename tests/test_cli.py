@@ -17,7 +17,8 @@ def test_ask_json_for_a_question_and_a_file(trained_model, tmp_path):
     questions.write_text("what is staying put\ncan you tell me a joke\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "--json", "--file", str(questions)],
-        capture_output=True, text=True, env=rasa_env(), timeout=600,
+        # From another directory: the model, its spaCy pipeline and custom components must still load.
+        capture_output=True, text=True, env=rasa_env(), timeout=600, cwd=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
