@@ -33,6 +33,13 @@ def test_emergency_reply_has_every_emergency_number_from_the_knowledge_files(kno
     assert "999" in text and "116 123" in text and "85258" in text
 
 
+def test_the_error_reply_names_the_emergency_number_from_the_knowledge_files(knowledge):
+    from bot.knowledge.crisis_replies import something_went_wrong_text
+
+    emergency = knowledge.contacts_for("emergency")[0]
+    assert emergency.how in something_went_wrong_text(knowledge)
+
+
 def test_urgent_reply_gives_the_district_homelessness_line_when_known(knowledge):
     district = next(d for d in knowledge.districts.values() if d.homelessness.phone)
     assert district.homelessness.phone in crisis_text(knowledge, "urgent", district.id)

@@ -12,6 +12,8 @@ from bot.knowledge.model import District, KnowledgeBase
 EMERGENCY_OPENING = "I'm really glad you told me. Your safety matters most right now. Please reach out now:"
 URGENT_OPENING = "That sounds really hard, and you don't have to sort it out alone. Help you can get today:"
 OFFER = "Would you like me to tell your personal adviser (PA) or the out-of-hours team now?"
+SOMETHING_WENT_WRONG = ("Sorry, something went wrong on my side. Please try again in a minute. "
+                        "If you need help now, contact your personal adviser (PA).")
 OFFER_BUTTONS = [
     {"title": "Yes, tell someone now", "payload": "/ask_for_pa"},
     {"title": "Not right now", "payload": "/deny"},
@@ -45,8 +47,13 @@ def crisis_text(knowledge: KnowledgeBase, level: str, district_id: Optional[str]
     return "\n".join(lines)
 
 
+def something_went_wrong_text(knowledge: KnowledgeBase) -> str:
+    """The error reply still says where to get help in danger."""
+    return "\n".join([SOMETHING_WENT_WRONG, *_contact_lines(knowledge, "emergency")[:1]])
+
+
 def crisis_domain(knowledge: KnowledgeBase) -> Dict[str, Any]:
-    """Domain responses utter_crisis_emergency and utter_crisis_urgent (by district where it helps)."""
+    """Domain responses for crisis replies (urgent by district where it helps) and the error reply."""
     urgent: List[Dict[str, Any]] = []
     for district in knowledge.districts.values():
         if _homelessness_line(district):
@@ -61,5 +68,6 @@ def crisis_domain(knowledge: KnowledgeBase) -> Dict[str, Any]:
         "responses": {
             "utter_crisis_emergency": [{"text": crisis_text(knowledge, "emergency"), "buttons": OFFER_BUTTONS}],
             "utter_crisis_urgent": urgent,
+            "utter_something_went_wrong": [{"text": something_went_wrong_text(knowledge)}],
         },
     }
