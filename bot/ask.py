@@ -17,7 +17,7 @@ import yaml
 from bot.knowledge import TOPIC_IDS, KnowledgeBase, KnowledgeStore
 from bot.knowledge.answers import Reply, contact_pa_reply, more_reply, topic_reply
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training import latest_model, model_path, prepare, training_domain
+from bot.training import latest_model, model_path, prepare
 
 RULES = PROJECT_ROOT / "nlu" / "data" / "rules.yml"
 
@@ -72,14 +72,14 @@ class Asker:
     def load(cls, settings: Settings) -> "Asker":
         from rasa.core.agent import Agent
 
-        prepare(settings)
+        domain = prepare(settings)
         model = model_path(settings)
         if not model.exists():
             model = latest_model(settings)
         if model is None:
             raise SystemExit("No trained model found: run `make train` first.")
         return cls(Agent.load(str(model)), KnowledgeStore(settings.knowledge_dir),
-                   ResponseRenderer(training_domain(settings)), first_actions_by_intent())
+                   ResponseRenderer(domain), first_actions_by_intent())
 
     async def ask(self, question: str) -> Dict[str, Any]:
         parsed = await self.agent.parse_message(question)

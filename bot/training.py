@@ -103,24 +103,27 @@ def latest_model(settings: Settings) -> Optional[Path]:
     return models[-1] if models else None
 
 
-def prepare(settings: Settings) -> None:
-    """Everything training needs that is made, not committed: the spaCy pipeline and generated data."""
+def prepare(settings: Settings) -> Path:
+    """Everything training needs that is made, not committed: the spaCy pipeline and generated data.
+
+    Returns the generated training domain's directory.
+    """
     from nlu.components.blank_spacy import save_blank_pipeline
 
     save_blank_pipeline()
     write_knowledge_examples(load_knowledge(settings.knowledge_dir), generated_data_path(settings))
-    training_domain(settings)
+    return training_domain(settings)
 
 
 def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
-    prepare(settings)
+    domain = prepare(settings)
     target = model_path(settings)
     if target.exists() and not force:
         logger.info("model is up to date: %s", target)
         return target
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "rasa", "train", "--config", str(CONFIG), "--domain", str(training_domain(settings)),
+        sys.executable, "-m", "rasa", "train", "--config", str(CONFIG), "--domain", str(domain),
         "--data", str(NLU_DATA), str(generated_data_path(settings).parent),
         "--out", str(settings.models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")],
     ]

@@ -48,7 +48,7 @@ class CrisisDetector(GraphComponent):
             "similarity_threshold": {"emergency": 0.62, "urgent": 0.68},
             # Classifier confidence in a crisis intent that counts as a match.
             "classifier_threshold": 0.5,
-            # When a weak crisis guess is set aside, the next intent needs this confidence (as FallbackClassifier).
+            # When a weak crisis guess is set aside, the next intent needs this confidence, or it falls back.
             "fallback_threshold": 0.2,
         }
 
