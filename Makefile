@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test setup train check-knowledge test-services lock clean
+.PHONY: run test setup train check-knowledge test-services bench fuzz lock clean
 
 run: setup
 	$(BIN)/lifeportal run
@@ -17,8 +17,16 @@ run: setup
 test: setup test-services
 	$(BIN)/pytest
 
-setup: $(VENV)/.installed web/vendor/socket.io.min.js
+setup: $(VENV)/.installed
 	$(BIN)/lifeportal setup
+
+# Speed and memory, printed as a table (not asserted): see README "Measurements".
+bench: setup
+	$(BIN)/python -m tests.bench.gateway
+
+# A long random-input run over the live connection (make test runs a short one).
+fuzz: setup
+	LIFEPORTAL_FUZZ_MESSAGES=10000 $(BIN)/pytest -q -p no:cacheprovider tests/test_gateway_fuzz.py
 
 train: setup
 	$(BIN)/lifeportal train
@@ -37,12 +45,6 @@ $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	$(BIN)/playwright --version >/dev/null
 	touch $@
 
-# Vendored at build time from npm and served locally: nothing loads from a CDN.
-web/vendor/socket.io.min.js: web/package.json web/package-lock.json
-	npm ci --prefix web --no-audit --no-fund --loglevel=error
-	mkdir -p web/vendor
-	cp web/node_modules/socket.io-client/dist/socket.io.min.js $@
-
 # Real parts for the tests, from Debian: Chromium for the browser test (Playwright's own
 # browser download can't work here) and PostgreSQL for the store. Tests start their own servers.
 test-services:
@@ -58,4 +60,4 @@ lock:
 	  /tmp/lifeportal-lock/bin/pip freeze; } > requirements/lock.txt
 
 clean:
-	rm -rf models var web/vendor web/node_modules .pytest_cache
+	rm -rf models var .pytest_cache

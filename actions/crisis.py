@@ -1,5 +1,9 @@
 """After the crisis reply (a domain response, so it goes out even if this server is down):
-note the event in the safeguarding log."""
+note the event in the safeguarding log.
+
+The sender id is already the gateway's pseudonym (Rasa is private behind the gateway), so it is
+recorded as it is: the same id as the conversation in our store and in `lifeportal forget`.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.settings import load_settings
-from bot.store.safeguarding import pseudonym, record_event
-from actions.store import database, pseudonym_key
+from bot.store.safeguarding import record_event
+from actions.store import database
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +49,7 @@ class ActionCrisisFollowup(Action):
         try:
             await asyncio.to_thread(
                 self._record, level=level, channel=tracker.get_latest_input_channel() or "unknown",
-                conversation=pseudonym(pseudonym_key(), tracker.sender_id), matched=describe_match(crisis),
+                conversation=tracker.sender_id[:32], matched=describe_match(crisis),
                 text=message.get("text") if settings.log_message_text else None,
             )
         except Exception:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KnowledgeBase
@@ -19,5 +18,4 @@ class ActionFallback(SafeAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: KnowledgeBase) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_fallback")
-        # Forget the message we did not understand, so the next turn starts clean (as Rasa's default fallback does).
-        return [UserUtteranceReverted()]
+        return []

@@ -5,14 +5,8 @@ from functools import lru_cache
 
 from bot.settings import load_settings
 from bot.store import Database
-from bot.store.safeguarding import load_or_create_key
 
 
 @lru_cache(maxsize=1)
 def database() -> Database:
     return Database(load_settings().database_url).migrate()
-
-
-@lru_cache(maxsize=1)
-def pseudonym_key() -> bytes:
-    return load_or_create_key(load_settings().secret_key_file)

@@ -81,6 +81,18 @@ def _safeguarding_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forget(args: argparse.Namespace) -> int:
+    from bot.store import Database
+    from bot.store.conversations import forget_conversation
+
+    settings = load_settings()
+    with Database(settings.database_url).migrate().session() as session:
+        found = forget_conversation(session, conversation_id=args.conversation)
+    print(f"Erased conversation {args.conversation} from the store and Rasa's tracker store." if found
+          else f"No conversation {args.conversation} was found; nothing to erase.")
+    return 0 if found else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifeportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     log = commands.add_parser("safeguarding-log", help="show recent crisis events for review")
     log.add_argument("--limit", type=int, default=50)
     log.set_defaults(handler=_safeguarding_log)
+
+    forget = commands.add_parser("forget", help="erase a conversation (a young person's request to be forgotten)")
+    forget.add_argument("--conversation", required=True,
+                        help="the conversation's id (its pseudonym, as in the logs and the safeguarding log)")
+    forget.set_defaults(handler=_forget)
 
     run = commands.add_parser("run", help="start the bot with its web chat on localhost")
     run.set_defaults(handler=_run)

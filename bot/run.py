@@ -1,52 +1,62 @@
-"""`lifeportal run`: train if needed, start the action server, Rasa and the web chat, print the URL."""
+"""`lifeportal run`: train if needed, start the action server, Rasa and the gateway, print the URL,
+restart a child that crashes, and stop everything on Ctrl+C or SIGTERM.
+
+This process stays light: training runs in a child process, and nothing here imports Rasa.
+"""
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
-from bot.processes import start_action_server, start_rasa_server, wait_for_actions, wait_for_rasa
-from bot.settings import Settings
+from bot.processes import child_env
+from bot.settings import PROJECT_ROOT, Settings
+from bot.stack import Stack
 from bot.store import Database
-from bot.training import train_if_needed
-from bot.webchat.server import start_web_server
 
 logger = logging.getLogger(__name__)
 
 
+def train_in_child(settings: Settings) -> Path:
+    """`lifeportal train` in its own process (it imports Rasa); returns the model's path."""
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "train"], env=child_env(settings),
+                            cwd=str(PROJECT_ROOT), stdout=subprocess.PIPE, check=True, text=True)
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
 def run(settings: Settings) -> None:
     Database(settings.database_url).migrate()
-    model = train_if_needed(settings)
-    actions = start_action_server(settings)
-    rasa = start_rasa_server(settings, model)
+    print("Checking the model (training takes about a minute when its data changed)…", flush=True)
+    model = train_in_child(settings)
+    stopping = threading.Event()
+
+    def on_signal(*_) -> None:
+        if not started.is_set():
+            raise KeyboardInterrupt  # still starting: leave the wait at once
+        stopping.set()
+
+    started = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, on_signal)
+    stack = Stack(settings, model)
+    print("Starting the action server, Rasa and the gateway (about a minute)…", flush=True)
     try:
-        print("Starting the action server and Rasa (this takes about a minute)…", flush=True)
-        wait_for_actions(settings, actions)
-        wait_for_rasa(settings, rasa)
-        asyncio.run(_serve_web(settings, children=(actions, rasa)))
+        stack.start()
+        started.set()
+        print(f"\nLife Portal bot is ready: open {settings.web_url} in your browser. Press Ctrl+C to stop.",
+              flush=True)
+        if settings.host != "127.0.0.1":
+            print(f"The gateway listens on {settings.host} (LIFEPORTAL_HOST); Rasa and the action server "
+                  "stay on 127.0.0.1.", flush=True)
+        while not stopping.wait(1.0):
+            for name in stack.watch_once():
+                print(f"{name} stopped unexpectedly and was restarted; see {stack.children[name].log_path}",
+                      flush=True)
     except KeyboardInterrupt:
         pass
     finally:
-        for child in (rasa, actions):
-            child.stop()
-
-
-async def _serve_web(settings: Settings, children) -> None:
-    runner = await start_web_server(settings)
-    print(f"\nLife Portal bot is ready: open {settings.web_url} in your browser. Press Ctrl+C to stop.", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        while not stop.is_set():
-            for child in children:
-                if not child.alive():
-                    print(f"{child.name} stopped unexpectedly; see {child.log_path}", flush=True)
-                    stop.set()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=2)
-            except asyncio.TimeoutError:
-                pass
-    finally:
-        await runner.cleanup()
+        print("Stopping…", flush=True)
+        stack.stop()

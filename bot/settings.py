@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Rasa and the action server are private: they listen on loopback whatever the gateway's host.
+LOOPBACK = "127.0.0.1"
 
 
 def _path(name: str, default: Path) -> Path:
@@ -21,18 +24,36 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
     var_dir: Path
     models_dir: Path
-    host: str
+    host: str                  # where the gateway listens (the only port a person reaches)
     rasa_port: int
     actions_port: int
-    web_port: int
+    web_port: int              # the gateway's port
     database_url: str
     # Keep message text in the safeguarding log only when a service has decided it needs it.
     log_message_text: bool
+    public_url: str            # the address people use, e.g. behind a reverse proxy; "" = the local one
+    turn_timeout: float        # seconds before a young person is told the bot is having trouble
+    late_timeout: float        # seconds the gateway still waits for a late answer before keeping it for retry
+    keep_minutes: int          # how long a kept message waits for the service to come back
+    session_hours: float       # after this long without a message, a new session starts (district kept)
+    rate_per_minute: int
+    max_message_chars: int
+    quick_exit_url: str
+    rasa_token_value: str      # "" = a random token kept in var/rasa.token
 
     @property
     def spacy_dir(self) -> Path:
@@ -43,20 +64,42 @@ class Settings:
         return self.var_dir / "secret.key"
 
     @property
+    def rasa_token_file(self) -> Path:
+        return self.var_dir / "rasa.token"
+
+    @property
     def run_dir(self) -> Path:
         return self.var_dir / "run"
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
+        return f"http://{LOOPBACK}:{self.rasa_port}"
 
     @property
     def actions_url(self) -> str:
-        return f"http://{self.host}:{self.actions_port}/webhook"
+        return f"http://{LOOPBACK}:{self.actions_port}/webhook"
+
+    @property
+    def actions_health_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.actions_port}/health"
 
     @property
     def web_url(self) -> str:
-        return f"http://{self.host}:{self.web_port}/"
+        """The address to open: the public one when set, else the gateway's own."""
+        if self.public_url:
+            return self.public_url.rstrip("/") + "/"
+        host = LOOPBACK if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.web_port}/"
+
+    @property
+    def allowed_origins(self) -> frozenset:
+        """Origins whose pages may open the live connection (protects against cross-site websockets)."""
+        origins = {f"http://{LOOPBACK}:{self.web_port}", f"http://localhost:{self.web_port}",
+                   f"http://{self.host}:{self.web_port}"}
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+        return frozenset(origins)
 
 
 def load_settings() -> Settings:
@@ -65,10 +108,19 @@ def load_settings() -> Settings:
         knowledge_dir=_path("LIFEPORTAL_KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge"),
         var_dir=var_dir,
         models_dir=_path("LIFEPORTAL_MODELS_DIR", PROJECT_ROOT / "models"),
-        host=os.environ.get("LIFEPORTAL_HOST", "127.0.0.1"),
+        host=os.environ.get("LIFEPORTAL_HOST", LOOPBACK),
         rasa_port=_int("LIFEPORTAL_RASA_PORT", 5005),
         actions_port=_int("LIFEPORTAL_ACTIONS_PORT", 5055),
         web_port=_int("LIFEPORTAL_WEB_PORT", 8080),
         database_url=os.environ.get("LIFEPORTAL_DATABASE_URL") or f"sqlite:///{var_dir / 'lifeportal.db'}",
-        log_message_text=os.environ.get("LIFEPORTAL_LOG_MESSAGE_TEXT", "false").lower() in ("1", "true", "yes"),
+        log_message_text=_bool("LIFEPORTAL_LOG_MESSAGE_TEXT", False),
+        public_url=os.environ.get("LIFEPORTAL_PUBLIC_URL", ""),
+        turn_timeout=_float("LIFEPORTAL_TURN_TIMEOUT", 6.0),
+        late_timeout=_float("LIFEPORTAL_LATE_TIMEOUT", 120.0),
+        keep_minutes=_int("LIFEPORTAL_KEEP_MINUTES", 60),
+        session_hours=_float("LIFEPORTAL_SESSION_HOURS", 4.0),
+        rate_per_minute=_int("LIFEPORTAL_RATE_PER_MINUTE", 20),
+        max_message_chars=_int("LIFEPORTAL_MAX_MESSAGE_CHARS", 2000),
+        quick_exit_url=os.environ.get("LIFEPORTAL_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        rasa_token_value=os.environ.get("LIFEPORTAL_RASA_TOKEN", ""),
     )

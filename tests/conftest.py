@@ -1,22 +1,23 @@
-"""Shared fixtures: one trained model and one Rasa + action server pair per test session."""
+"""Shared fixtures: one trained model, and one action server + Rasa + gateway stack per test session."""
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-# Test ports differ from `make run`'s, so tests can run beside a running bot.
+# Test ports differ from `make run`'s, so tests can run beside a running bot; so does the database.
 os.environ.setdefault("LIFEPORTAL_RASA_PORT", "15005")
 os.environ.setdefault("LIFEPORTAL_ACTIONS_PORT", "15055")
 os.environ.setdefault("LIFEPORTAL_WEB_PORT", "18080")
+os.environ.setdefault("LIFEPORTAL_DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'test.db'}")
+# A short turn timeout, so the "never silence" tests don't wait long.
+os.environ.setdefault("LIFEPORTAL_TURN_TIMEOUT", "3")
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-from bot.processes import start_action_server, start_rasa_server, wait_for_actions, wait_for_rasa  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from bot.stack import Stack  # noqa: E402
 from bot.training import train_if_needed  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
@@ -30,45 +31,29 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def trained_model(settings: Settings) -> Path:
-    """Trains once per run (few epochs; skipped when nothing the model learns from changed)."""
+    """Trains once per run (skipped when nothing the model learns from changed)."""
     return train_if_needed(settings)
 
 
 @pytest.fixture(scope="session")
-def servers(settings: Settings, trained_model: Path) -> Iterator[Settings]:
-    actions = start_action_server(settings)
-    rasa = start_rasa_server(settings, trained_model)
+def stack(settings: Settings, trained_model: Path) -> Iterator[Stack]:
+    """The action server, Rasa and the gateway, started once per test session as `make run` starts them."""
+    running = Stack(settings, trained_model).start()
     try:
-        wait_for_actions(settings, actions)
-        wait_for_rasa(settings, rasa)
-        yield settings
+        yield running
     finally:
-        rasa.stop()
-        actions.stop()
+        running.stop()
 
 
 @pytest.fixture(scope="session")
-def web_chat(servers: Settings) -> Iterator[str]:
-    """The web chat page served on localhost from a background thread."""
-    from bot.webchat.server import start_web_server
+def servers(stack: Stack) -> Settings:
+    return stack.settings
 
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    holder = {}
 
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        holder["runner"] = loop.run_until_complete(start_web_server(servers))
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(30), "the web chat server did not start"
-    yield servers.web_url
-    asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+@pytest.fixture(scope="session")
+def web_chat(servers: Settings) -> str:
+    """The gateway's web chat page."""
+    return servers.web_url
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -1,4 +1,4 @@
-"""Talk to the running Rasa server the way a channel does."""
+"""Talk to the private Rasa server directly (on loopback), below the gateway: for NLU and dialogue tests."""
 from __future__ import annotations
 
 import uuid
@@ -6,6 +6,7 @@ from typing import Any, Dict, List
 
 import requests
 
+from bot.secret import rasa_token
 from bot.settings import Settings
 
 
@@ -24,12 +25,14 @@ class Conversation:
         return "\n".join(message.get("text", "") for message in self.say(text))
 
     def slots(self) -> Dict[str, Any]:
-        response = requests.get(f"{self.settings.rasa_url}/conversations/{self.sender}/tracker", timeout=30)
+        response = requests.get(f"{self.settings.rasa_url}/conversations/{self.sender}/tracker",
+                                params={"token": rasa_token(self.settings)}, timeout=30)
         response.raise_for_status()
         return response.json()["slots"]
 
 
 def parse(settings: Settings, text: str) -> Dict[str, Any]:
-    response = requests.post(f"{settings.rasa_url}/model/parse", json={"text": text}, timeout=60)
+    response = requests.post(f"{settings.rasa_url}/model/parse", params={"token": rasa_token(settings)},
+                             json={"text": text}, timeout=60)
     response.raise_for_status()
     return response.json()

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,11 +24,26 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The gateway, the action server and Rasa's tracker store share one file: let readers and
+    # a writer work side by side, and wait for a lock rather than fail.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
 class Database:
     def __init__(self, url: str) -> None:
+        connect_args = {}
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+            connect_args = {"timeout": 15, "check_same_thread": False}
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
 
     def migrate(self) -> "Database":

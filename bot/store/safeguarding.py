@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 from pathlib import Path
 from typing import List, Optional
 
@@ -16,15 +15,9 @@ from bot.store.models import SafeguardingEvent
 
 def load_or_create_key(path: Path) -> bytes:
     """The pseudonym key: LIFEPORTAL_PSEUDONYM_KEY, or a random key kept in var/ (readable by the owner only)."""
-    configured = os.environ.get("LIFEPORTAL_PSEUDONYM_KEY")
-    if configured:
-        return configured.encode()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    from bot.secret import read_or_create_secret
+
+    return read_or_create_secret(path, os.environ.get("LIFEPORTAL_PSEUDONYM_KEY", "")).encode()
 
 
 def pseudonym(key: bytes, sender_id: str) -> str:

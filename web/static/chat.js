@@ -1,26 +1,70 @@
-// Life Portal web chat: a small page on socket.io-client talking to Rasa's socket.io channel.
+// Life Portal web chat: a small page talking to our gateway over a plain browser WebSocket.
 // Text is always inserted as text (never as HTML); web addresses become links.
 (function () {
   "use strict";
+  var TOKEN_KEY = "lifeportal.token";
+  var TRANSCRIPT_KEY = "lifeportal.transcript";
+  var MAX_ITEMS = 100;
+  var REPLY_TIMEOUT = 15000;  // never endless typing dots
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
   var status = document.getElementById("connection");
-  var typing = null;
-  var firstOfReply = false;  // the next bot bubble starts a new reply
-  var config = null;
+  // Used until config.json arrives (or if it cannot be fetched).
+  var config = {
+    welcome: "Hi, I'm the Life Portal bot. Ask me about leaving care in Essex.",
+    offlineStatus: "You're offline. Trying to reconnect…",
+    troubleStatus: "Having trouble reaching the bot…",
+    offlineMessage: "I can't reach the bot right now. If you are in danger, call 999. " +
+      "You can talk to Samaritans any time, free, on 116 123.",
+    quickExitUrl: "https://www.google.co.uk/",
+    maxChars: 2000
+  };
   var socket = null;
+  var ready = false;          // a welcome arrived on the current socket
+  var offline = false;        // in an outage: the socket closed and has not been welcomed again
+  var offlineNoticeShown = false;
+  var queue = [];             // messages typed while not ready, sent in order after the next welcome
+  var attempts = 0;
+  var retryTimer = null;
+  var replyTimer = null;
+  var typing = null;
+  var firstOfReply = false;   // the next bot bubble starts a new reply
+  var leaving = false;
+  var memoryToken = null;     // when localStorage is not available (private mode)
+  var transcript = [];
 
-  function sessionId() {
-    // A random, pseudonymous id kept on this device only, so the chat survives a reload.
-    var key = "lifeportal.session";
-    var id = null;
-    try { id = window.localStorage.getItem(key); } catch (e) { /* private mode */ }
-    if (!id) {
-      id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
-      try { window.localStorage.setItem(key, id); } catch (e) { /* private mode */ }
-    }
-    return id;
+  function getToken() {
+    try { return window.localStorage.getItem(TOKEN_KEY) || memoryToken; } catch (e) { return memoryToken; }
+  }
+  function setToken(token) {
+    memoryToken = token || null;
+    try {
+      if (token) { window.localStorage.setItem(TOKEN_KEY, token); } else { window.localStorage.removeItem(TOKEN_KEY); }
+    } catch (e) { /* private mode: kept in memory only */ }
+  }
+
+  function saveTranscript() {
+    if (transcript.length > MAX_ITEMS) { transcript = transcript.slice(-MAX_ITEMS); }
+    try { window.sessionStorage.setItem(TRANSCRIPT_KEY, JSON.stringify(transcript)); } catch (e) { /* ignore */ }
+  }
+  function loadTranscript() {
+    try {
+      var items = JSON.parse(window.sessionStorage.getItem(TRANSCRIPT_KEY) || "[]");
+      return Array.isArray(items) ? items : [];
+    } catch (e) { return []; }
+  }
+  function forgetTranscript() {
+    transcript = [];
+    try { window.sessionStorage.removeItem(TRANSCRIPT_KEY); } catch (e) { /* ignore */ }
+  }
+
+  // The status line: "offline" wins over "trouble"; "" clears it.
+  var statusKind = "";
+  function setStatus(kind) {
+    if (kind !== "offline" && offline) { kind = "offline"; }
+    statusKind = kind;
+    status.textContent = kind === "offline" ? config.offlineStatus : kind === "trouble" ? config.troubleStatus : "";
   }
 
   function appendText(parent, text) {
@@ -36,7 +80,7 @@
     });
   }
 
-  function addMessage(who, text, replies) {
+  function render(who, text, buttons) {
     var item = document.createElement("li");
     item.className = "msg msg--" + who;
     var bubble = document.createElement("div");
@@ -47,21 +91,33 @@
     bubble.appendChild(label);
     appendText(bubble, text || "");
     item.appendChild(bubble);
-    if (replies && replies.length) {
+    if (buttons && buttons.length) {
       var group = document.createElement("div");
       group.className = "replies";
       group.setAttribute("role", "group");
       group.setAttribute("aria-label", "Quick replies");
-      replies.forEach(function (reply) {
+      buttons.forEach(function (reply) {
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = reply.title;
-        button.addEventListener("click", function () { send(reply.payload, reply.title); });
+        button.addEventListener("click", function () { sendMessage(reply.title, reply.payload); });
         group.appendChild(button);
       });
       item.appendChild(group);
     }
-    log.appendChild(item);
+    // Keep the typing dots last.
+    log.insertBefore(item, typing);
+    return item;
+  }
+
+  function addMessage(who, text, buttons) {
+    var clean = [];
+    (buttons || []).forEach(function (b) {
+      if (b && b.title) { clean.push({ title: String(b.title), payload: b.payload == null ? null : String(b.payload) }); }
+    });
+    var item = render(who, text, clean);
+    transcript.push({ who: who, text: String(text || ""), buttons: clean });
+    saveTranscript();
     if (who === "bot" && firstOfReply) {
       // Show a long reply from its start, so it reads top to bottom on a small screen.
       item.scrollIntoView({ block: "start" });
@@ -77,58 +133,176 @@
       typing.className = "msg typing";
       typing.textContent = "The bot is typing…";
       log.appendChild(typing);
+      typing.scrollIntoView({ block: "nearest" });
     } else if (!on && typing) {
-      typing.remove();
+      log.removeChild(typing);
       typing = null;
+    }
+    if (!on) { clearTimeout(replyTimer); replyTimer = null; }
+  }
+
+  function transmit(message) {
+    socket.send(JSON.stringify(message));
+    showTyping(true);
+    firstOfReply = true;
+    clearTimeout(replyTimer);
+    replyTimer = setTimeout(function () { showTyping(false); setStatus("trouble"); }, REPLY_TIMEOUT);
+  }
+
+  function sendMessage(text, payload) {
+    text = String(text || "").trim();
+    if (!text) { input.focus(); return; }
+    addMessage("me", text);
+    var message = { type: "message", text: text };
+    if (payload != null) { message.payload = payload; }
+    if (ready && socket && socket.readyState === WebSocket.OPEN) {
+      transmit(message);
+      return;
+    }
+    queue.push(message);
+    if (offline && !offlineNoticeShown) {
+      offlineNoticeShown = true;
+      addMessage("bot", config.offlineMessage);
     }
   }
 
-  function send(payload, shown) {
-    var text = String(payload || "").trim();
-    if (!text) { input.focus(); return; }
-    addMessage("me", shown || text);
-    if (!socket || !socket.connected) {
-      addMessage("bot", config ? config.offlineMessage : "");
-      return;
-    }
-    showTyping(true);
-    firstOfReply = true;
-    socket.emit("user_uttered", { message: text, session_id: sessionId() });
+  function flushQueue() {
+    while (queue.length && ready && socket.readyState === WebSocket.OPEN) { transmit(queue.shift()); }
   }
+
+  function onServerMessage(data) {
+    if (data.type === "welcome") {
+      if (data.token) { setToken(data.token); }
+      ready = true; offline = false; offlineNoticeShown = false; attempts = 0;
+      setStatus("");
+      flushQueue();
+    } else if (data.type === "reply") {
+      showTyping(false);
+      if (statusKind === "trouble") { setStatus(""); }
+      addMessage("bot", data.text, data.buttons);
+    } else if (data.type === "status") {
+      if (data.state === "trouble") { showTyping(false); setStatus("trouble"); } else if (data.state === "ok") { setStatus(""); }
+    } else if (data.type === "done") {
+      showTyping(false);
+    } else if (data.type === "forgotten") {
+      // The conversation was erased on the server: erase it here too and start a new one.
+      setToken(null);
+      forgetTranscript();
+      showTyping(false);
+      log.textContent = "";
+      ready = false;
+      firstOfReply = true;
+      socket.send(JSON.stringify({ type: "hello", token: null }));
+    }
+  }
+
+  function wsUrl() {
+    var url = new URL("ws", window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url.href;
+  }
+
+  function connect() {
+    if (leaving) { return; }
+    clearTimeout(retryTimer); retryTimer = null;
+    var ws;
+    try { ws = new WebSocket(wsUrl()); } catch (e) { lost(null); return; }
+    socket = ws;
+    ws.onopen = function () {
+      if (ws === socket) { ws.send(JSON.stringify({ type: "hello", token: getToken() })); }
+    };
+    ws.onmessage = function (event) {
+      if (ws !== socket) { return; }
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data && typeof data.type === "string") { onServerMessage(data); }
+    };
+    ws.onerror = function () { lost(ws); };
+    ws.onclose = function () { lost(ws); };
+  }
+
+  // The socket closed or failed: say so, and try again by itself, with backoff, forever.
+  function lost(ws) {
+    if (leaving || (ws && ws !== socket)) { return; }
+    ready = false;
+    offline = true;
+    showTyping(false);
+    setStatus("offline");
+    if (queue.length && !offlineNoticeShown) {
+      offlineNoticeShown = true;
+      addMessage("bot", config.offlineMessage);
+    }
+    if (retryTimer) { return; }
+    if (ws && ws.readyState !== WebSocket.CLOSED) { try { ws.close(); } catch (e) { /* ignore */ } }
+    socket = null;
+    var delay = Math.min(10000, 1000 * Math.pow(2, attempts)) * (0.75 + Math.random() * 0.5);
+    attempts += 1;
+    retryTimer = setTimeout(connect, Math.min(10000, delay));
+  }
+
+  window.addEventListener("online", function () {
+    if (!socket || socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) {
+      attempts = 0;
+      connect();
+    }
+  });
+
+  function quickExit() {
+    leaving = true;
+    log.textContent = "";
+    input.value = "";
+    queue = [];
+    forgetTranscript();
+    clearTimeout(retryTimer); clearTimeout(replyTimer);
+    if (socket) { try { socket.close(); } catch (e) { /* ignore */ } }
+    window.location.replace(config.quickExitUrl);
+  }
+  document.getElementById("quick-exit").addEventListener("click", quickExit);
+  document.addEventListener("keydown", function (event) {
+    if ((event.key === "Escape" || event.key === "Esc") && !event.isComposing) { quickExit(); }
+  });
+
+  document.getElementById("forget").addEventListener("click", function () { sendMessage("Forget me", "/forget"); });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
     input.value = "";
-    send(text);
+    sendMessage(text);
     input.focus();
   });
   input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", { cancelable: true })); }
     }
   });
 
-  function connect() {
-    // Long-polling only: the websocket upgrade fails between python-engineio and Rasa's Sanic 21.12.
-    socket = io(config.socketUrl, { transports: ["polling"], upgrade: false, reconnection: true });
-    socket.on("connect", function () {
-      status.textContent = "";
-      socket.emit("session_request", { session_id: sessionId() });
-    });
-    socket.on("disconnect", function () { status.textContent = config.offlineStatus; });
-    socket.on("connect_error", function () { status.textContent = config.offlineStatus; });
-    socket.on("bot_uttered", function (message) {
-      showTyping(false);
-      var replies = message.quick_replies || message.buttons || [];
-      addMessage("bot", message.text, replies);
-    });
+  function start(loaded) {
+    if (loaded && typeof loaded === "object") {
+      Object.keys(config).forEach(function (key) { if (loaded[key] != null) { config[key] = loaded[key]; } });
+    }
+    var max = parseInt(config.maxChars, 10);
+    if (max > 0) { input.maxLength = max; }
+    var saved = loadTranscript();
+    if (saved.length) {
+      // Restore the conversation after a reload, without reading it all out again.
+      log.setAttribute("aria-busy", "true");
+      saved.slice(-MAX_ITEMS).forEach(function (item) {
+        if (item && (item.who === "bot" || item.who === "me")) {
+          render(item.who, item.text, item.buttons);
+          transcript.push(item);
+        }
+      });
+      log.removeAttribute("aria-busy");
+      log.scrollTop = log.scrollHeight;
+    } else {
+      addMessage("bot", config.welcome);
+    }
+    connect();
   }
 
-  fetch("/config.json").then(function (r) { return r.json(); }).then(function (c) {
-    config = c;
-    addMessage("bot", c.welcome);
-    connect();
-  });
+  fetch("config.json", { cache: "no-store" })
+    .then(function (r) { if (!r.ok) { throw new Error("config " + r.status); } return r.json(); })
+    .then(start, function () { start(null); });
 })();

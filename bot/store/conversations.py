@@ -1,0 +1,117 @@
+"""Conversations and what the gateway keeps for them: one function per unit of work."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy.orm import Session
+
+from bot.store.models import Conversation, KeptMessage, SafeguardingEvent, UndeliveredReply, utcnow
+
+# Rasa's SQLTrackerStore keeps its events here, in the same database (see bot.processes).
+RASA_EVENTS_TABLE = "events"
+ERASED = "erased"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A conversation as a new message finds it."""
+
+    conversation: Conversation
+    is_new: bool
+    session_expired: bool
+    kept_id: int
+
+
+def receive_message(session: Session, *, conversation_id: str, channel: str, shown: str, for_rasa: str,
+                    session_ttl: dt.timedelta, now: Optional[dt.datetime] = None) -> Arrival:
+    """Find or open the conversation, note the time, and keep the message until it is answered."""
+    now = now or utcnow()
+    conversation = session.get(Conversation, conversation_id)
+    is_new = conversation is None
+    expired = False
+    if conversation is None:
+        conversation = Conversation(id=conversation_id, channel=channel, mode="bot", created_at=now, last_seen_at=now)
+        session.add(conversation)
+    else:
+        expired = now - conversation.last_seen_at > session_ttl
+        conversation.last_seen_at = now
+    kept = KeptMessage(conversation_id=conversation_id, shown=shown, for_rasa=for_rasa, status="pending",
+                       attempts=0, received_at=now)
+    session.add(kept)
+    session.flush()
+    return Arrival(conversation, is_new, expired, kept.id)
+
+
+def get_conversation(session: Session, *, conversation_id: str) -> Optional[Conversation]:
+    return session.get(Conversation, conversation_id)
+
+
+def finish_message(session: Session, *, kept_id: int, district: Optional[str] = None) -> None:
+    """The message was answered (or given up on): its text goes; the district Rasa knows is noted."""
+    kept = session.get(KeptMessage, kept_id)
+    if kept is None:
+        return
+    if district:
+        session.execute(update(Conversation).where(Conversation.id == kept.conversation_id)
+                        .values(district=district[:32]))
+    session.delete(kept)
+
+
+def set_for_retry(session: Session, *, kept_id: int) -> None:
+    session.execute(update(KeptMessage).where(KeptMessage.id == kept_id)
+                    .values(status="retry", attempts=KeptMessage.attempts + 1))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    kept_id: int
+    conversation_id: str
+    channel: str
+    shown: str
+    for_rasa: str
+    received_at: dt.datetime
+
+
+def messages_waiting(session: Session) -> List[Waiting]:
+    """Messages not yet answered, oldest first (after a restart, also those that were in flight)."""
+    query = (select(KeptMessage, Conversation.channel)
+             .join(Conversation, Conversation.id == KeptMessage.conversation_id)
+             .order_by(KeptMessage.received_at, KeptMessage.id))
+    return [Waiting(kept.id, kept.conversation_id, channel, kept.shown or "", kept.for_rasa or "", kept.received_at)
+            for kept, channel in session.execute(query)]
+
+
+def keep_reply(session: Session, *, conversation_id: str, body: Dict[str, Any]) -> None:
+    session.add(UndeliveredReply(conversation_id=conversation_id, body=json.dumps(body, ensure_ascii=False)))
+
+
+def take_replies(session: Session, *, conversation_id: str) -> List[Dict[str, Any]]:
+    """Replies kept while the conversation's page was away, in order; they are removed as they are taken."""
+    rows = list(session.execute(select(UndeliveredReply).where(UndeliveredReply.conversation_id == conversation_id)
+                                .order_by(UndeliveredReply.id)).scalars())
+    for row in rows:
+        session.delete(row)
+    return [json.loads(row.body) for row in rows]
+
+
+def forget_conversation(session: Session, *, conversation_id: str) -> bool:
+    """Erase a conversation from our store and from Rasa's tracker store.
+
+    Safeguarding events stay as counts (level, time, which rules fired) but lose their link to
+    the conversation and any text, so that what the service saw can still be reviewed.
+    """
+    existed = session.get(Conversation, conversation_id) is not None
+    session.execute(delete(KeptMessage).where(KeptMessage.conversation_id == conversation_id))
+    session.execute(delete(UndeliveredReply).where(UndeliveredReply.conversation_id == conversation_id))
+    session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    session.execute(update(SafeguardingEvent).where(SafeguardingEvent.conversation == conversation_id)
+                    .values(conversation=ERASED, message_text=None))
+    if inspect(session.connection()).has_table(RASA_EVENTS_TABLE):
+        result = session.execute(text(f"DELETE FROM {RASA_EVENTS_TABLE} WHERE sender_id = :sender"),
+                                 {"sender": conversation_id})
+        existed = existed or result.rowcount > 0
+    return existed

@@ -1,1 +1,0 @@
-"""The web chat page, served on localhost."""
