@@ -151,6 +151,18 @@ def wait_until_ready(url: str, child: Child, timeout: float = 300.0,
 def wait_for_rasa(settings: Settings, child: Child, timeout: float = 300.0) -> None:
     wait_until_ready(f"{settings.rasa_url}/status?token={rasa_token(settings)}", child, timeout,
                      ready=lambda body: '"model_file"' in body)
+    warm_up_rasa(settings)
+
+
+def warm_up_rasa(settings: Settings) -> None:
+    """One parse, so that the first young person after a start doesn't wait while the models load."""
+    request = urllib.request.Request(f"{settings.rasa_url}/model/parse?token={rasa_token(settings)}",
+                                     data=json.dumps({"text": "hello"}).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(request, timeout=60).read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        logger.warning("Rasa's warm-up parse failed")
 
 
 def wait_for_actions(settings: Settings, child: Child, timeout: float = 120.0) -> None:

@@ -1,4 +1,4 @@
-"""The web chat page in a real headless Chromium (Debian's), driven by Playwright."""
+"""The web chat page in a real headless Chromium (Debian's), driven by Playwright, through the gateway."""
 from __future__ import annotations
 
 import shutil
@@ -46,7 +46,6 @@ def test_a_question_typed_in_the_page_gets_the_colchester_answer_with_its_source
     box = page.get_by_label("Type your message")
     box.fill("do care leavers pay council tax in Colchester?")
     box.press("Enter")
-    # Rasa's socket.io channel sends each paragraph as its own bubble: answer, next step, source.
     page.locator(".msg--bot .msg__bubble", has_text=variant.answer[:60]).wait_for(timeout=60000)
     source = page.locator(".msg--bot .msg__bubble", has_text="Source:").last
     source.wait_for(timeout=30000)
@@ -91,3 +90,67 @@ def test_html_is_shown_as_text_not_run(page):
     assert "<img src=x" in page.locator(".msg--me .msg__bubble").first.inner_text()
     bot_messages(page).nth(1).wait_for(timeout=60000)  # and the bot still answers calmly
     assert page.locator(".msg--bot img").count() == 0
+
+
+def ask(page, text):
+    box = page.get_by_label("Type your message")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_a_reload_continues_the_conversation_with_the_district_remembered(page):
+    knowledge = load_knowledge(KNOWLEDGE)
+    ask(page, "i live in clacton")
+    page.locator(".msg--bot .msg__bubble", has_text="Tendring").wait_for(timeout=60000)
+    page.reload()
+    # The transcript is still on the screen, and the conversation goes on where it was.
+    page.locator(".msg--me", has_text="i live in clacton").wait_for()
+    ask(page, "how do i get a council flat")
+    answer = knowledge.topic("housing").by_district["tendring"].answer[:60]
+    page.locator(".msg--bot .msg__bubble", has_text=answer).wait_for(timeout=60000)
+
+
+def test_the_page_reconnects_by_itself_and_continues_after_a_full_restart(page, stack):
+    knowledge = load_knowledge(KNOWLEDGE)
+    ask(page, "i live in clacton")
+    page.locator(".msg--bot .msg__bubble", has_text="Tendring").wait_for(timeout=60000)
+    stack.stop()
+    status = page.locator("#connection")
+    page.wait_for_function("document.getElementById('connection').textContent.length > 0", timeout=30000)
+    stack.start()
+    page.wait_for_function("document.getElementById('connection').textContent === ''", timeout=60000)
+    assert status.inner_text() == ""
+    ask(page, "how do i get a council flat")
+    answer = knowledge.topic("housing").by_district["tendring"].answer[:60]
+    page.locator(".msg--bot .msg__bubble", has_text=answer).wait_for(timeout=60000)
+
+
+def test_quick_exit_leaves_at_once_and_clears_the_chat(page, servers):
+    page.context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<h1>Weather</h1>"))
+    ask(page, "my secret question about council tax")
+    page.locator(".msg--me", has_text="my secret question").wait_for()
+    page.get_by_role("button", name="Quick exit").click()
+    page.wait_for_url(servers.quick_exit_url + "*", timeout=10000)
+    # Back to the chat later: nothing of the earlier conversation is on the screen.
+    page.goto(servers.web_url)
+    page.wait_for_selector(".msg--bot")
+    assert page.locator(".msg--me", has_text="my secret question").count() == 0
+
+
+def test_the_escape_key_is_a_quick_exit_too(page, servers):
+    page.context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<h1>Weather</h1>"))
+    page.keyboard.press("Escape")
+    page.wait_for_url(servers.quick_exit_url + "*", timeout=10000)
+
+
+def test_forget_me_asks_first_then_starts_afresh(page, servers):
+    ask(page, "i live in harlow")
+    page.locator(".msg--bot .msg__bubble", has_text="Harlow").wait_for(timeout=60000)
+    old_token = page.evaluate("localStorage.getItem('lifeportal.token')")
+    page.get_by_role("button", name="Forget me").click()
+    page.get_by_role("button", name="Yes, delete it").click()
+    page.locator(".msg--bot .msg__bubble", has_text="I've deleted our chat").wait_for(timeout=30000)
+    assert page.locator(".msg--me", has_text="i live in harlow").count() == 0
+    page.wait_for_function(f"localStorage.getItem('lifeportal.token') && localStorage.getItem('lifeportal.token') !== {old_token!r}")

@@ -92,8 +92,9 @@ class ConversationService:
     async def _command(self, channel: str, conversation_id: str, command: str, started: float) -> None:
         if command == FORGET_YES and self._offered.was_offered(conversation_id, FORGET_YES):
             await self.forget(conversation_id)
-            await self._say(channel, conversation_id, self.notices.forgotten())
+            # "forgotten" first: the page clears its screen, then shows that it's done.
             await self.deliver(channel, conversation_id, {"type": "forgotten"})
+            await self._say(channel, conversation_id, self.notices.forgotten(), done=True)
             outcome = "forgotten"
         elif command == "/forget_no":
             await self._say(channel, conversation_id, self.notices.kept(), done=True)

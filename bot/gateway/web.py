@@ -63,6 +63,11 @@ class WebChannel:
             if not sockets:
                 self._sockets.pop(conversation_id, None)
 
+    @staticmethod
+    async def _unreadable(socket: web.WebSocketResponse) -> None:
+        await socket.send_json(UNREADABLE)
+        await socket.send_json({"type": "done"})
+
     def connected(self) -> int:
         return sum(len(s) for s in self._sockets.values())
 
@@ -85,7 +90,7 @@ class WebChannel:
                 else:
                     break
                 if data is None:
-                    await socket.send_json(UNREADABLE)
+                    await self._unreadable(socket)
                     continue
                 if data.get("type") == "hello" or token is None:
                     self._unregister(conversation_id, socket)
@@ -102,7 +107,7 @@ class WebChannel:
                     await self._service.receive(channel=self.name, external_id=token, text=data.get("text"),
                                                 payload=data.get("payload"))
                 else:
-                    await socket.send_json(UNREADABLE)
+                    await self._unreadable(socket)
         finally:
             self._unregister(conversation_id, socket)
         return socket

@@ -10,14 +10,14 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
   var status = document.getElementById("connection");
-  // Used until config.json arrives (or if it cannot be fetched).
+  // Used until config.json arrives (or if it cannot be fetched). No phone numbers here: every number
+  // comes from the knowledge files through config.json.
   var config = {
     welcome: "Hi, I'm the Life Portal bot. Ask me about leaving care in Essex.",
     offlineStatus: "You're offline. Trying to reconnect…",
     troubleStatus: "Having trouble reaching the bot…",
-    offlineMessage: "I can't reach the bot right now. If you are in danger, call 999. " +
-      "You can talk to Samaritans any time, free, on 116 123.",
-    quickExitUrl: "https://www.google.co.uk/",
+    offlineMessage: "I can't reach the chat service right now. Please try again in a few minutes.",
+    quickExitUrl: "https://www.bbc.co.uk/weather",
     maxChars: 2000
   };
   var socket = null;
@@ -155,10 +155,7 @@
     addMessage("me", text);
     var message = { type: "message", text: text };
     if (payload != null) { message.payload = payload; }
-    if (ready && socket && socket.readyState === WebSocket.OPEN) {
-      transmit(message);
-      return;
-    }
+    if (ready && socket && socket.readyState === WebSocket.OPEN) { transmit(message); return; }
     queue.push(message);
     if (offline && !offlineNoticeShown) {
       offlineNoticeShown = true;
@@ -169,7 +166,6 @@
   function flushQueue() {
     while (queue.length && ready && socket.readyState === WebSocket.OPEN) { transmit(queue.shift()); }
   }
-
   function onServerMessage(data) {
     if (data.type === "welcome") {
       if (data.token) { setToken(data.token); }
@@ -241,10 +237,7 @@
   }
 
   window.addEventListener("online", function () {
-    if (!socket || socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) {
-      attempts = 0;
-      connect();
-    }
+    if (!socket || socket.readyState >= WebSocket.CLOSING) { attempts = 0; connect(); }
   });
 
   function quickExit() {
@@ -263,7 +256,6 @@
   });
 
   document.getElementById("forget").addEventListener("click", function () { sendMessage("Forget me", "/forget"); });
-
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
