@@ -66,6 +66,16 @@ def write_rasa_credentials(settings: Settings) -> Path:
     return path
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: if the supervisor dies (even by SIGKILL), the child gets SIGTERM."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: children are still stopped by a normal shutdown
+
+
 class Child:
     """A child process whose output goes to a log file under var/run/; it can be started again."""
 
@@ -84,7 +94,7 @@ class Child:
             self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT,
                                             env=child_env(self.settings), cwd=str(PROJECT_ROOT),
                                             # Ctrl+C reaches the supervisor only, which stops children in order.
-                                            start_new_session=True)
+                                            start_new_session=True, preexec_fn=_die_with_parent)
         return self
 
     @property

@@ -21,9 +21,18 @@ logger = logging.getLogger(__name__)
 
 
 def train_in_child(settings: Settings) -> Path:
-    """`lifeportal train` in its own process (it imports Rasa); returns the model's path."""
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "train"], env=child_env(settings),
-                            cwd=str(PROJECT_ROOT), stdout=subprocess.PIPE, check=True, text=True)
+    """`lifeportal train` in its own process (it imports Rasa); returns the model's path.
+
+    Its chatter goes to var/run/train.log and is shown only if training fails.
+    """
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    log_path = settings.run_dir / "train.log"
+    with open(log_path, "w") as log:
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "train"], env=child_env(settings),
+                                cwd=str(PROJECT_ROOT), stdout=subprocess.PIPE, stderr=log, text=True)
+    if result.returncode != 0:
+        sys.stderr.write("\n".join(log_path.read_text(errors="replace").splitlines()[-40:]) + "\n")
+        raise SystemExit(f"Training failed; the whole log is in {log_path}")
     return Path(result.stdout.strip().splitlines()[-1])
 
 
@@ -52,9 +61,7 @@ def run(settings: Settings) -> None:
             print(f"The gateway listens on {settings.host} (LIFEPORTAL_HOST); Rasa and the action server "
                   "stay on 127.0.0.1.", flush=True)
         while not stopping.wait(1.0):
-            for name in stack.watch_once():
-                print(f"{name} stopped unexpectedly and was restarted; see {stack.children[name].log_path}",
-                      flush=True)
+            stack.watch_once()  # logs each restart
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,8 +1,6 @@
-"""The crisis reply: immediate, above any open question, with the right numbers, logged, and sent
-even when the action server is down."""
+"""The crisis reply: immediate, above any open question, with the right numbers, and logged."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -11,11 +9,11 @@ import pytest
 
 from bot.knowledge import load_knowledge
 from bot.knowledge.crisis_replies import crisis_text
-from bot.processes import start_rasa_server, wait_for_rasa
 from bot.store import Database
 from bot.store.safeguarding import load_or_create_key, pseudonym, recent_events
 from bot.training import rasa_env
 from tests.conftest import KNOWLEDGE
+from tests.gateway_client import Visitor, visit
 from tests.rasa_client import Conversation
 
 pytestmark = pytest.mark.slow
@@ -64,30 +62,22 @@ def test_urgent_reply_uses_the_district_already_known(servers, knowledge):
 
 
 def test_the_safeguarding_log_has_the_event_without_the_message(servers):
-    chat = Conversation(servers)
-    chat.say("i keep thinking everyone would be better off without me")
-    database = Database(servers.database_url)
-    conversation = pseudonym(load_or_create_key(servers.secret_key_file), chat.sender)
-    with database.session() as session:
+    async def body():
+        async with Visitor(servers) as me:
+            await me.say("i keep thinking everyone would be better off without me")
+            return me.token
+    token = visit(body())
+    conversation = pseudonym(load_or_create_key(servers.secret_key_file), f"web:{token}")
+    with Database(servers.database_url).session() as session:
         events = [e for e in recent_events(session, limit=500) if e.conversation == conversation]
     assert len(events) == 1
     event = events[0]
-    assert event.level == "emergency" and event.channel == "rest"
-    assert event.message_text is None and chat.sender not in event.conversation
+    assert event.level == "emergency" and event.channel == "web"
+    assert event.message_text is None and token not in event.conversation
     assert event.matched
 
 
-def test_the_crisis_reply_still_goes_out_when_the_action_server_is_down(servers, trained_model, knowledge, tmp_path):
-    # A second Rasa server whose action server address answers nothing.
-    lonely = dataclasses.replace(servers, rasa_port=servers.rasa_port + 7, actions_port=servers.actions_port + 7,
-                                 var_dir=tmp_path)
-    rasa = start_rasa_server(lonely, trained_model)
-    try:
-        wait_for_rasa(lonely, rasa)
-        reply = Conversation(lonely).say("i wanna end it all tonight")
-        assert reply and reply[0]["text"] == crisis_text(knowledge, "emergency")
-    finally:
-        rasa.stop()
+# The crisis reply with the action server down or hung: tests/test_gateway_resilience.py.
 
 
 def test_ask_json_reports_crisis_and_level(trained_model, tmp_path):
