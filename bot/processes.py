@@ -49,7 +49,7 @@ def tracker_store_config(database_url: str) -> dict:
 
 def write_rasa_endpoints(settings: Settings) -> Path:
     settings.run_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.run_dir / "endpoints.yml"
+    path = settings.run_dir / f"endpoints.{settings.rasa_port}.yml"  # one per Rasa server on this machine
     endpoints = {"action_endpoint": {"url": settings.actions_url},
                  "tracker_store": tracker_store_config(settings.database_url)}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # may hold a database password
@@ -61,7 +61,7 @@ def write_rasa_endpoints(settings: Settings) -> Path:
 def write_rasa_credentials(settings: Settings) -> Path:
     # Only the REST channel: the gateway is the one door; Rasa's own socket.io channel is off.
     settings.run_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.run_dir / "credentials.yml"
+    path = settings.run_dir / f"credentials.{settings.rasa_port}.yml"
     path.write_text(yaml.safe_dump({"rest": None}))
     return path
 
@@ -79,9 +79,10 @@ def _die_with_parent() -> None:
 class Child:
     """A child process whose output goes to a log file under var/run/; it can be started again."""
 
-    def __init__(self, name: str, command: List[str], settings: Settings) -> None:
+    def __init__(self, name: str, command: List[str], settings: Settings, extra_env: Optional[dict] = None) -> None:
         self.name = name
         self.command = command
+        self.extra_env = extra_env or {}
         self.settings = settings
         self.log_path = settings.run_dir / f"{name}.log"
         self.process: Optional[subprocess.Popen] = None
@@ -92,7 +93,8 @@ class Child:
         self.settings.run_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT,
-                                            env=child_env(self.settings), cwd=str(PROJECT_ROOT),
+                                            env={**child_env(self.settings), **self.extra_env},
+                                            cwd=str(PROJECT_ROOT),
                                             # Ctrl+C reaches the supervisor only, which stops children in order.
                                             start_new_session=True, preexec_fn=_die_with_parent)
         return self
@@ -134,7 +136,10 @@ def start_rasa_server(settings: Settings, model: Path) -> Child:
         "--model", str(model), "--endpoints", str(write_rasa_endpoints(settings)),
         "--credentials", str(write_rasa_credentials(settings)),
         "--interface", LOOPBACK, "--port", str(settings.rasa_port),
-    ], settings)
+    ], settings,
+        # One thread per math library: on 2 cores, torch's thread pool fighting any other busy
+        # process made a parse 25 times slower (see README, Measurements); one thread is as fast when idle.
+        extra_env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
 
 
 def start_gateway(settings: Settings) -> Child:

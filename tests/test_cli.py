@@ -48,11 +48,9 @@ def test_lifeportal_run_serves_the_page_restarts_a_crashed_child_and_stops_clean
 
     import requests
 
-    from bot.settings import load_settings
-
     env = dict(rasa_env(), LIFEPORTAL_RASA_PORT="35005", LIFEPORTAL_ACTIONS_PORT="35055",
-               LIFEPORTAL_WEB_PORT="38080", LIFEPORTAL_VAR_DIR=str(tmp_path / "var"),
-               LIFEPORTAL_MODELS_DIR=str(load_settings().models_dir),
+               LIFEPORTAL_WEB_PORT="38080",
+               # The same var/ and models/ (a different one would mean another training), another database.
                LIFEPORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}")
     run = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)

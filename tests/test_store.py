@@ -52,3 +52,46 @@ def test_pseudonyms_are_stable_and_keyed(tmp_path):
     assert pseudonym(key, "sender-1") == pseudonym(key, "sender-1")
     assert pseudonym(key, "sender-1") != pseudonym(key, "sender-2")
     assert pseudonym(b"another key", "sender-1") != pseudonym(key, "sender-1")
+
+
+def test_conversations_are_kept_answered_and_forgotten(database):
+    import datetime as dt
+
+    from bot.store.conversations import (finish_message, forget_conversation, keep_reply, messages_waiting,
+                                         receive_message, set_for_retry, take_replies)
+
+    hours = dt.timedelta(hours=4)
+    with database.session() as session:
+        first = receive_message(session, conversation_id="p" * 16, channel="web", shown="hi", for_rasa="hi",
+                                session_ttl=hours)
+        assert first.is_new and not first.session_expired
+    with database.session() as session:
+        later = dt.datetime.utcnow() + dt.timedelta(hours=5)
+        second = receive_message(session, conversation_id="p" * 16, channel="web", shown="council tax",
+                                 for_rasa="council tax", session_ttl=hours, now=later)
+        assert not second.is_new and second.session_expired
+        set_for_retry(session, kept_id=second.kept_id)
+        keep_reply(session, conversation_id="p" * 16, body={"text": "kept", "buttons": []})
+    with database.session() as session:
+        finish_message(session, kept_id=first.kept_id, district="harlow")
+        waiting = messages_waiting(session)
+        assert [(w.shown, w.channel) for w in waiting] == [("council tax", "web")]
+        assert take_replies(session, conversation_id="p" * 16) == [{"text": "kept", "buttons": []}]
+        assert take_replies(session, conversation_id="p" * 16) == []
+        record_event(session, level="emergency", channel="web", conversation="p" * 16, matched="rules")
+    with database.session() as session:
+        assert forget_conversation(session, conversation_id="p" * 16)
+    with database.session() as session:
+        assert messages_waiting(session) == []
+        assert [e.conversation for e in recent_events(session)] == ["erased"]
+        assert not forget_conversation(session, conversation_id="p" * 16)
+
+
+def test_rasa_tracker_store_settings_follow_the_database_url():
+    from bot.processes import tracker_store_config
+
+    assert tracker_store_config("sqlite:////srv/bot/var/lifeportal.db") == {
+        "type": "SQL", "dialect": "sqlite", "db": "/srv/bot/var/lifeportal.db"}
+    assert tracker_store_config("postgresql+psycopg2://bot:s3cret@db.internal:5433/lifeportal") == {
+        "type": "SQL", "dialect": "postgresql+psycopg2", "host": "db.internal", "port": 5433,
+        "db": "lifeportal", "username": "bot", "password": "s3cret"}

@@ -28,10 +28,11 @@ Deliver = Callable[[str, str, Dict[str, Any]], Awaitable[None]]
 RETRY_EVERY = 3.0
 
 
-def log_turn(*, conversation_id: str, channel: str, intent: Optional[str], started: float, outcome: str) -> None:
+def log_turn(*, conversation_id: str, channel: str, intent: Optional[str], started: float, outcome: str,
+             ended: Optional[float] = None) -> None:
     """One line per message handled: time (from the formatter), pseudonym, channel, intent, latency. Never text."""
-    turn_log.info("message conversation=%s channel=%s intent=%s latency_ms=%d outcome=%s",
-                  conversation_id, channel, intent or "-", (time.monotonic() - started) * 1000, outcome)
+    turn_log.info("message conversation=%s channel=%s intent=%s latency_ms=%d outcome=%s", conversation_id,
+                  channel, intent or "-", ((ended or time.monotonic()) - started) * 1000, outcome)
 
 
 @dataclass
@@ -172,19 +173,22 @@ class TurnRunner:
             await asyncio.to_thread(self._store, record_event, level=job.crisis_level, channel=job.channel,
                                     conversation=job.conversation_id, matched="gateway: NLU parse while Rasa's turn failed")
         if job.replied or job.crisis_level:
-            facts = await self._rasa.facts(job.conversation_id)
-            await asyncio.to_thread(self._store, finish_message, kept_id=job.kept_id, district=facts.district)
+            ended = time.monotonic()
+            # The young person's turn is over now; the bookkeeping below doesn't keep them waiting.
             if job.warned:
                 await self._deliver(job.channel, job.conversation_id, {"type": "status", "state": "ok"})
+            await self._deliver(job.channel, job.conversation_id, {"type": "done"})
+            facts = await self._rasa.facts(job.conversation_id)
+            await asyncio.to_thread(self._store, finish_message, kept_id=job.kept_id, district=facts.district)
             log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=facts.intent,
-                     started=job.started, outcome="late" if job.warned else "answered")
-        else:
-            # Rasa is down, or the action server failed and nothing was said: keep it and say so.
-            await asyncio.to_thread(self._store, set_for_retry, kept_id=job.kept_id)
-            await self._warn(job)
-            self._wake.set()
-            log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=None,
-                     started=job.started, outcome="kept")
+                     started=job.started, ended=ended, outcome="late" if job.warned else "answered")
+            return
+        # Rasa is down, or the action server failed and nothing was said: keep it and say so.
+        await asyncio.to_thread(self._store, set_for_retry, kept_id=job.kept_id)
+        await self._warn(job)
+        self._wake.set()
+        log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=None,
+                 started=job.started, outcome="kept")
         await self._deliver(job.channel, job.conversation_id, {"type": "done"})
 
     def _store(self, function, **kwargs):

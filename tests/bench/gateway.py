@@ -8,8 +8,8 @@ and database (var/bench.db), so it can run beside `make run` or `make test`. The
 - Scenario B: 50 conversations at once, each sending a message every 3 s (starts staggered over
   the first 3 s) for 60 s. A conversation sends its next message only after its previous turn ends.
 
-For each: Rasa's bare NLU parse (POST /model/parse, run as its own load with the same pattern) and
-the full turn through the gateway's websocket (send -> first reply, send -> "done"): p50/p95 ms,
+For each: Rasa's bare NLU parse (POST /model/parse, run as its own load with the same pattern), the
+same turn sent straight to Rasa's REST channel, and the full turn through the gateway's websocket (send -> first reply, send -> "done"): p50/p95 ms,
 messages per second and errors; then the resident memory of each child process.
 It prints numbers and asserts nothing: it is not a test.
 """
@@ -88,6 +88,24 @@ async def parse_one(http: aiohttp.ClientSession, settings: Settings, text: str, 
         log(f"parse error: {type(error).__name__}: {error}")
 
 
+async def rest_one(http: aiohttp.ClientSession, settings: Settings, sender: str, text: str, load: Load) -> None:
+    """A turn sent straight to Rasa's REST channel (streamed, as the gateway sends it): Rasa + actions + store."""
+    start = time.perf_counter()
+    load.sent += 1
+    try:
+        async with http.post(f"{settings.rasa_url}/webhooks/rest/webhook", params={"stream": "true"},
+                             json={"sender": sender, "message": text},
+                             timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as response:
+            response.raise_for_status()
+            lines = [line async for line in response.content if line.strip()]
+        load.times.append((time.perf_counter() - start) * 1000)
+        if not lines:
+            raise ValueError(f"no reply for {text!r}")
+    except Exception as error:  # noqa: BLE001
+        load.errors += 1
+        log(f"rest error: {type(error).__name__}: {error}")
+
+
 async def turn_one(me: Visitor, text: str, load: Load) -> None:
     start, first, problem = time.perf_counter(), None, None
     load.sent += 1
@@ -126,7 +144,12 @@ async def run_load(settings: Settings, kind: str, users: int, every: float, dura
             while k < each and due < started + duration:
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 text = QUESTIONS[(i + k) % len(QUESTIONS)]
-                await (turn_one(me, text, load) if me else parse_one(http, settings, text, load))
+                if kind == "turn":
+                    await turn_one(me, text, load)
+                elif kind == "rest":
+                    await rest_one(http, settings, f"bench-rest-{i}", text, load)
+                else:
+                    await parse_one(http, settings, text, load)
                 due, k = due + every, k + 1
 
         await asyncio.gather(*(user(i, me) for i, me in enumerate(visitors)))
@@ -202,7 +225,7 @@ def main() -> None:
         ours = [os.getpid()] + [p for child in stack.children.values() for p in family(child.pid)]
         cpu_before, clock = cpu_seconds(ours), time.monotonic()
         for name, title, *shape in SCENARIOS:
-            for kind in ("parse", "turn"):
+            for kind in ("parse", "rest", "turn"):
                 log(f"scenario {name}, {kind} ...")
                 rows.append((name, title, kind, asyncio.run(run_load(settings, kind, *shape))))
             mem = memory[name] = {n: memory_mb(c.pid) for n, c in stack.children.items()}
@@ -221,21 +244,24 @@ def print_tables(rows, memory, others: float) -> None:
     p50 = {}
     for name, title, kind, load in rows:
         p50[name, kind] = statistics.median(load.times) if load.times else None
-        label = "NLU parse (Rasa /model/parse)" if kind == "parse" else "full turn via gateway (send → done)"
+        label = {"parse": "NLU parse (Rasa /model/parse)", "rest": "turn straight to Rasa's REST channel",
+                 "turn": "full turn via gateway (send → done)"}[kind]
         print(f"| {title} | {label} | {percentile(load.times, 50)} | {percentile(load.times, 95)} | "
               f"{(load.sent - load.errors) / load.wall:.1f} | {load.sent} | {load.errors} |")
         if kind == "turn":
             print(f"| {title} | full turn via gateway (send → first reply) | {percentile(load.first, 50)} | "
                   f"{percentile(load.first, 95)} | – | – | – |")
-    if None not in (p50.get(("A", "turn")), p50.get(("A", "parse"))):
-        print(f"| A (derived) | gateway overhead, estimate (p50 turn − p50 parse) | "
-              f"{p50['A', 'turn'] - p50['A', 'parse']:.0f} | – | – | – | – |")
+    for name in ("A", "B"):
+        if None not in (p50.get((name, "turn")), p50.get((name, "rest"))):
+            print(f"| {name} (derived) | gateway overhead (p50 via gateway − p50 straight to Rasa) | "
+                  f"{p50[name, 'turn'] - p50[name, 'rest']:.0f} | – | – | – | – |")
     print(f"\nNotes: the rate limit is raised to {os.environ['LIFEPORTAL_RATE_PER_MINUTE']}/minute per conversation "
           "for the bench (the default 20 would answer most of A with the rate-limit reply). Times cover every "
           "request or turn that finished, failed ones included; msg/s counts the successful ones over the "
           "scenario's wall time (B offers 16.7/s). Errors: exceptions, timeouts, turns with no reply, and "
-          "replies saying the bot is having trouble, is late, or is rate-limiting. The overhead row is an "
-          "estimate: a turn also runs Rasa's dialogue, the action server and the store, not only the gateway.\n")
+          "replies saying the bot is having trouble, is late, or is rate-limiting. The overhead row compares "
+          "medians of two separate loads of the same shape: the gateway's websocket, store writes and tracker "
+          "read against the same turn sent straight to Rasa.\n")
     print("| process | RSS MB after A | RSS MB after B | peak (VmHWM) MB |")
     print("|---|---|---|---|")
     for name in memory["B"]:
