@@ -26,9 +26,8 @@ def child_env(settings: Settings) -> dict:
     """Environment for every child: nothing may call out, and Sanic (the action server) binds to loopback."""
     env = dict(os.environ)
     env.update(RASA_TELEMETRY_ENABLED="false", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1", SANIC_HOST=LOOPBACK,
-               LIFEPORTAL_VAR_DIR=str(settings.var_dir), LIFEPORTAL_KNOWLEDGE_DIR=str(settings.knowledge_dir),
-               LIFEPORTAL_DATABASE_URL=settings.database_url)
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1", SANIC_HOST=LOOPBACK)
+    env.update(settings.as_env())
     return env
 
 
@@ -37,7 +36,8 @@ def tracker_store_config(database_url: str) -> dict:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return {"type": "SQL", "dialect": "sqlite", "db": url.database}
-    config = {"type": "SQL", "dialect": url.drivername, "host": url.host, "db": url.database}
+    # Rasa's endpoint config calls the host "url".
+    config = {"type": "SQL", "dialect": url.drivername, "url": url.host, "db": url.database}
     if url.port:
         config["port"] = url.port
     if url.username:

@@ -55,6 +55,11 @@ class Settings:
     quick_exit_url: str
     rasa_token_value: str      # "" = a random token kept in var/rasa.token
 
+    def as_env(self) -> dict:
+        """These settings as environment variables, so that a child process reads exactly them."""
+        return {name: str(getattr(self, field)).lower() if isinstance(getattr(self, field), bool)
+                else str(getattr(self, field)) for field, name in ENV_NAMES.items()}
+
     @property
     def spacy_dir(self) -> Path:
         return self.var_dir / "spacy"
@@ -100,6 +105,18 @@ class Settings:
             parts = urlsplit(self.public_url)
             origins.add(f"{parts.scheme}://{parts.netloc}")
         return frozenset(origins)
+
+
+ENV_NAMES = {
+    "knowledge_dir": "LIFEPORTAL_KNOWLEDGE_DIR", "var_dir": "LIFEPORTAL_VAR_DIR", "models_dir": "LIFEPORTAL_MODELS_DIR",
+    "host": "LIFEPORTAL_HOST", "rasa_port": "LIFEPORTAL_RASA_PORT", "actions_port": "LIFEPORTAL_ACTIONS_PORT",
+    "web_port": "LIFEPORTAL_WEB_PORT", "database_url": "LIFEPORTAL_DATABASE_URL",
+    "log_message_text": "LIFEPORTAL_LOG_MESSAGE_TEXT", "public_url": "LIFEPORTAL_PUBLIC_URL",
+    "turn_timeout": "LIFEPORTAL_TURN_TIMEOUT", "late_timeout": "LIFEPORTAL_LATE_TIMEOUT",
+    "keep_minutes": "LIFEPORTAL_KEEP_MINUTES", "session_hours": "LIFEPORTAL_SESSION_HOURS",
+    "rate_per_minute": "LIFEPORTAL_RATE_PER_MINUTE", "max_message_chars": "LIFEPORTAL_MAX_MESSAGE_CHARS",
+    "quick_exit_url": "LIFEPORTAL_QUICK_EXIT_URL", "rasa_token_value": "LIFEPORTAL_RASA_TOKEN",
+}
 
 
 def load_settings() -> Settings:

@@ -93,5 +93,5 @@ def test_rasa_tracker_store_settings_follow_the_database_url():
     assert tracker_store_config("sqlite:////srv/bot/var/lifeportal.db") == {
         "type": "SQL", "dialect": "sqlite", "db": "/srv/bot/var/lifeportal.db"}
     assert tracker_store_config("postgresql+psycopg2://bot:s3cret@db.internal:5433/lifeportal") == {
-        "type": "SQL", "dialect": "postgresql+psycopg2", "host": "db.internal", "port": 5433,
+        "type": "SQL", "dialect": "postgresql+psycopg2", "url": "db.internal", "port": 5433,
         "db": "lifeportal", "username": "bot", "password": "s3cret"}
