@@ -161,35 +161,41 @@ class TurnRunner:
         except Exception:
             logger.exception("turn failed for conversation %s", job.conversation_id)
         job.done = True
-        try:
-            await self._finish(job)
-        finally:
-            self._in_flight.discard(job.kept_id)
-            self._running.pop(job.conversation_id, None)
-
-    async def _finish(self, job: Job) -> None:
+        self._running.pop(job.conversation_id, None)
         if job.crisis_level and not job.replied:
             # Rasa never saw it, so its follow-up never wrote the safeguarding log: write it here.
             await asyncio.to_thread(self._store, record_event, level=job.crisis_level, channel=job.channel,
                                     conversation=job.conversation_id, matched="gateway: NLU parse while Rasa's turn failed")
         if job.replied or job.crisis_level:
             ended = time.monotonic()
-            # The young person's turn is over now; the bookkeeping below doesn't keep them waiting.
             if job.warned:
                 await self._deliver(job.channel, job.conversation_id, {"type": "status", "state": "ok"})
             await self._deliver(job.channel, job.conversation_id, {"type": "done"})
-            facts = await self._rasa.facts(job.conversation_id)
-            await asyncio.to_thread(self._store, finish_message, kept_id=job.kept_id, district=facts.district)
-            log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=facts.intent,
-                     started=job.started, ended=ended, outcome="late" if job.warned else "answered")
+            # The bookkeeping doesn't hold up the conversation's next message.
+            self._spawn(self._note_answered(job, ended))
             return
         # Rasa is down, or the action server failed and nothing was said: keep it and say so.
-        await asyncio.to_thread(self._store, set_for_retry, kept_id=job.kept_id)
+        try:
+            await asyncio.to_thread(self._store, set_for_retry, kept_id=job.kept_id)
+        finally:
+            self._in_flight.discard(job.kept_id)
         await self._warn(job)
         self._wake.set()
         log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=None,
                  started=job.started, outcome="kept")
         await self._deliver(job.channel, job.conversation_id, {"type": "done"})
+
+    async def _note_answered(self, job: Job, ended: float) -> None:
+        """Forget the answered message's text, note the district Rasa knows, and write the log line."""
+        facts = await self._rasa.facts(job.conversation_id)
+        try:
+            await asyncio.to_thread(self._store, finish_message, kept_id=job.kept_id, district=facts.district)
+        except Exception:
+            logger.exception("could not note an answered message for conversation %s", job.conversation_id)
+        finally:
+            self._in_flight.discard(job.kept_id)
+        log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=facts.intent,
+                 started=job.started, ended=ended, outcome="late" if job.warned else "answered")
 
     def _store(self, function, **kwargs):
         with self._database.session() as session:
