@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 import aiohttp
@@ -15,14 +14,6 @@ OnReply = Callable[[Dict[str, Any]], Awaitable[None]]
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached or answered with an error."""
-
-
-@dataclass(frozen=True)
-class TurnFacts:
-    """What the tracker says after a turn: for the log line and the conversation row."""
-
-    intent: Optional[str]
-    district: Optional[str]
 
 
 def reply_body(message: Dict[str, Any]) -> Dict[str, Any]:
@@ -69,21 +60,6 @@ class RasaClient:
         except (aiohttp.ClientError, ConnectionError, OSError) as error:
             raise RasaUnavailable(type(error).__name__) from error
         return count
-
-    async def facts(self, sender: str) -> TurnFacts:
-        """The intent Rasa understood and the district it remembers (token-protected API)."""
-        url = f"{self._rasa_url}/conversations/{sender}/tracker"
-        params = {"include_events": "NONE", "token": self._token}
-        try:
-            async with self._session.get(url, params=params, timeout=aiohttp.ClientTimeout(total=5)) as response:
-                if response.status != 200:
-                    return TurnFacts(None, None)
-                tracker = await response.json()
-        except (aiohttp.ClientError, ConnectionError, OSError, TimeoutError, ValueError):
-            return TurnFacts(None, None)
-        intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
-        district = (tracker.get("slots") or {}).get("district")
-        return TurnFacts(intent, district if isinstance(district, str) else None)
 
     async def crisis_level(self, text: str) -> Optional[str]:
         """Ask the NLU pipeline alone (no dialogue, no lock, no action server) whether a message is a crisis.

@@ -16,7 +16,8 @@ from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from bot.store import Database
 from bot.knowledge.crisis_replies import OFFER_BUTTONS, crisis_text
-from bot.store.conversations import finish_message, get_conversation, messages_waiting, set_for_retry
+from bot.store.conversations import (finish_answered, finish_message, get_conversation, messages_waiting,
+                                     set_for_retry)
 from bot.store.models import utcnow
 from bot.store.safeguarding import record_event
 
@@ -187,14 +188,16 @@ class TurnRunner:
 
     async def _note_answered(self, job: Job, ended: float) -> None:
         """Forget the answered message's text, note the district Rasa knows, and write the log line."""
-        facts = await self._rasa.facts(job.conversation_id)
+        intent = None
         try:
-            await asyncio.to_thread(self._store, finish_message, kept_id=job.kept_id, district=facts.district)
+            facts = await asyncio.to_thread(self._store, finish_answered, kept_id=job.kept_id,
+                                            conversation_id=job.conversation_id)
+            intent = facts.intent
         except Exception:
             logger.exception("could not note an answered message for conversation %s", job.conversation_id)
         finally:
             self._in_flight.discard(job.kept_id)
-        log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=facts.intent,
+        log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=intent,
                  started=job.started, ended=ended, outcome="late" if job.warned else "answered")
 
     def _store(self, function, **kwargs):

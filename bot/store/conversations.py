@@ -61,6 +61,45 @@ def finish_message(session: Session, *, kept_id: int, district: Optional[str] = 
     session.delete(kept)
 
 
+@dataclass(frozen=True)
+class TurnFacts:
+    """What Rasa made of the latest message: for the log line and the conversation row."""
+
+    intent: Optional[str]
+    district: Optional[str]
+
+
+def rasa_turn_facts(session: Session, *, conversation_id: str) -> TurnFacts:
+    """Read the latest intent and the district slot from Rasa's tracker store (the same database).
+
+    Read here rather than asked of Rasa's API: a tracker request costs Rasa's single event loop
+    more than the turn's own dialogue, and under load that made every turn slower.
+    """
+    if not inspect(session.connection()).has_table(RASA_EVENTS_TABLE):
+        return TurnFacts(None, None)
+    intent = session.execute(text(
+        f"SELECT intent_name FROM {RASA_EVENTS_TABLE} WHERE sender_id = :s AND type_name = 'user' "
+        "ORDER BY id DESC LIMIT 1"), {"s": conversation_id}).scalar()
+    slot = session.execute(text(
+        f"SELECT data FROM {RASA_EVENTS_TABLE} WHERE sender_id = :s AND type_name = 'slot' "
+        "AND action_name = 'district' ORDER BY id DESC LIMIT 1"), {"s": conversation_id}).scalar()
+    district = None
+    if slot:
+        try:
+            value = json.loads(slot).get("value")
+            district = value if isinstance(value, str) else None
+        except (ValueError, AttributeError):
+            district = None
+    return TurnFacts(intent, district)
+
+
+def finish_answered(session: Session, *, kept_id: int, conversation_id: str) -> TurnFacts:
+    """An answered message: note what Rasa made of it, then forget its text."""
+    facts = rasa_turn_facts(session, conversation_id=conversation_id)
+    finish_message(session, kept_id=kept_id, district=facts.district)
+    return facts
+
+
 def set_for_retry(session: Session, *, kept_id: int) -> None:
     session.execute(update(KeptMessage).where(KeptMessage.id == kept_id)
                     .values(status="retry", attempts=KeptMessage.attempts + 1))

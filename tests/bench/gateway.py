@@ -25,6 +25,7 @@ import shutil
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -132,6 +133,7 @@ async def turn_one(me: Visitor, text: str, load: Load) -> None:
 async def run_load(settings: Settings, kind: str, users: int, every: float, duration: float, each: float) -> Load:
     """`users` conversations, each sending a message every `every` s (staggered) for `duration` s or `each` messages."""
     load = Load()
+    run_id = uuid.uuid4().hex[:8]  # new conversations each run, as the gateway's visitors are
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
         visitors: List[Optional[Visitor]] = [None] * users
@@ -147,7 +149,7 @@ async def run_load(settings: Settings, kind: str, users: int, every: float, dura
                 if kind == "turn":
                     await turn_one(me, text, load)
                 elif kind == "rest":
-                    await rest_one(http, settings, f"bench-rest-{i}", text, load)
+                    await rest_one(http, settings, f"bench-rest-{run_id}-{i}", text, load)
                 else:
                     await parse_one(http, settings, text, load)
                 due, k = due + every, k + 1
