@@ -98,3 +98,28 @@ def test_with_the_action_server_hung_the_crisis_reply_still_gets_out(stack, know
         actions.signal(signal.SIGCONT)
 
 # A full stop and start of the stack, with the page reconnecting by itself: tests/test_browser.py.
+
+
+def test_a_message_kept_too_long_is_given_up_honestly(stack, knowledge):
+    from sqlalchemy import text
+
+    from bot.store import Database
+
+    settings = stack.settings
+
+    async def body():
+        async with Visitor(settings) as me:
+            await me.say("hiya")
+            stack.children["actions"].stop()
+            await me.send("what is staying put")
+            first = await replies_within(me, settings.turn_timeout + 5, until=TROUBLE)
+            assert any(TROUBLE in t for t in first), first
+            with Database(settings.database_url).engine.begin() as connection:
+                connection.execute(text("UPDATE kept_messages SET received_at = '2000-01-01 00:00:00'"))
+            given_up = await replies_within(me, 30, until="couldn't answer your message")
+        assert any("couldn't answer your message “what is staying put”" in t and "999" in t for t in given_up), given_up
+    try:
+        visit(body())
+    finally:
+        if not stack.children["actions"].alive():
+            stack.restart("actions")
