@@ -68,9 +68,6 @@ class WebChannel:
         await socket.send_json(UNREADABLE)
         await socket.send_json({"type": "done"})
 
-    def connected(self) -> int:
-        return sum(len(s) for s in self._sockets.values())
-
     async def handle(self, request: web.Request) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         if origin is not None and origin not in self._settings.allowed_origins:
