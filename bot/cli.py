@@ -93,6 +93,66 @@ def _forget(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (at least 12 characters): ")
+    if getpass.getpass("The same again: ") != first:
+        raise SystemExit("The two passwords were not the same; nothing was saved.")
+    return first
+
+
+def _advisers_add(args: argparse.Namespace) -> int:
+    from bot.store import Database
+    from bot.store.advisers import AdviserError, add_adviser
+
+    settings = load_settings()
+    password = _read_password(args)
+    try:
+        with Database(settings.database_url).migrate().session() as session:
+            adviser = add_adviser(session, name=args.name, email=args.email, team=args.team, password=password,
+                                  duty_team=args.duty_team)
+            print(f"Added {adviser.name} <{adviser.email}> to the team {args.team}"
+                  + (" (the duty team)" if args.duty_team else "") + ".")
+    except AdviserError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _advisers_link_code(args: argparse.Namespace) -> int:
+    from bot.store import Database
+    from bot.store.advisers import adviser_by_email, new_link_code
+
+    settings = load_settings()
+    with Database(settings.database_url).migrate().session() as session:
+        adviser = adviser_by_email(session, email=args.email)
+        if adviser is None:
+            print(f"No adviser has the email {args.email}.", file=sys.stderr)
+            return 1
+        code = new_link_code(session, adviser_id=adviser.id)
+    print(f"Link code for {adviser.name}: {code}\nIt works once, for 7 days. The young person types it in the chat.")
+    return 0
+
+
+def _escalations_list(args: argparse.Namespace) -> int:
+    from bot.store import Database
+    from bot.store.escalations import escalation_rows
+
+    settings = load_settings()
+    with Database(settings.database_url).migrate().session() as session:
+        rows = escalation_rows(session, limit=args.limit)
+    for row in rows:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{row['created'][:16]} {row['reference']} {row['urgency']:<9} {row['status']:<9} "
+                  f"{row['adviser'] or row['team']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifeportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +181,26 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--conversation", required=True,
                         help="the conversation's id (its pseudonym, as in the logs and the safeguarding log)")
     forget.set_defaults(handler=_forget)
+
+    advisers = commands.add_parser("advisers", help="personal advisers' accounts").add_subparsers(
+        dest="advisers_command", required=True)
+    add = advisers.add_parser("add", help="create an adviser's account (the password is asked for)")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--team", required=True, help="the team's name; made if new")
+    add.add_argument("--duty-team", action="store_true", help="this team takes requests from young people with no PA")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input (scripts)")
+    add.set_defaults(handler=_advisers_add)
+    link_code = advisers.add_parser("link-code", help="a one-time code that links a young person to this adviser")
+    link_code.add_argument("--email", required=True)
+    link_code.set_defaults(handler=_advisers_link_code)
+
+    escalations = commands.add_parser("escalations", help="requests for a person").add_subparsers(
+        dest="escalations_command", required=True)
+    listing = escalations.add_parser("list", help="newest first")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    listing.add_argument("--limit", type=int, default=500)
+    listing.set_defaults(handler=_escalations_list)
 
     run = commands.add_parser("run", help="start the bot with its web chat on localhost")
     run.set_defaults(handler=_run)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -71,3 +71,126 @@ class UndeliveredReply(Base):
     conversation_id = Column(String(32), ForeignKey("conversations.id"), nullable=False, index=True)
     body = Column(Text, nullable=False)      # JSON: {"text": ..., "buttons": [...]}
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+# Escalation to a personal adviser (issue 8): who the advisers are, who is linked to whom, and
+# every request for a person, with its history and the notifications it must send.
+
+URGENCIES = ("crisis", "today", "this_week", "whenever")   # most urgent first
+STATUSES = ("open", "claimed", "replied", "resolved")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False, unique=True)
+    is_duty = Column(Boolean, nullable=False, default=False)  # takes unlinked young people's requests
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Adviser(Base):
+    __tablename__ = "advisers"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False)
+    email = Column(String(254), nullable=False, unique=True)   # stored lower-case
+    team_id = Column(Integer, ForeignKey("teams.id"), nullable=False, index=True)
+    password_hash = Column(String(255), nullable=False)        # Argon2id
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class LinkCode(Base):
+    """A one-time code a PA gives a young person; only its hash is kept."""
+
+    __tablename__ = "link_codes"
+
+    id = Column(Integer, primary_key=True)
+    code_hash = Column(String(64), nullable=False, unique=True)
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime, nullable=True)
+
+
+class AdviserLink(Base):
+    """A conversation's personal adviser."""
+
+    __tablename__ = "adviser_links"
+
+    conversation_id = Column(String(32), ForeignKey("conversations.id"), primary_key=True)
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False, index=True)
+    linked_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)    # what the young person is told
+    request_key = Column(String(64), nullable=False, unique=True)  # a retried request finds the same row
+    conversation_id = Column(String(32), ForeignKey("conversations.id"), nullable=True, index=True)
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=True, index=True)
+    team_id = Column(Integer, ForeignKey("teams.id"), nullable=False, index=True)
+    urgency = Column(String(16), nullable=False)
+    topic = Column(String(64), nullable=True)
+    details = Column(Text, nullable=True)
+    contact = Column(String(16), nullable=True)        # chat | call | text
+    phone = Column(String(32), nullable=True)
+    consent = Column(Boolean, nullable=False, default=False)  # share the conversation so far with the PA
+    language = Column(String(16), nullable=True)
+    status = Column(String(16), nullable=False, default="open")
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class EscalationEvent(Base):
+    """The status history: who moved an escalation on, and when."""
+
+    __tablename__ = "escalation_events"
+
+    id = Column(Integer, primary_key=True)
+    escalation_id = Column(Integer, ForeignKey("escalations.id"), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class EscalationNote(Base):
+    __tablename__ = "escalation_notes"
+
+    id = Column(Integer, primary_key=True)
+    escalation_id = Column(Integer, ForeignKey("escalations.id"), nullable=False, index=True)
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False)
+    text = Column(Text, nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A notification to send, written in the same transaction as what it announces; sent exactly once."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    dedupe_key = Column(String(128), nullable=False, unique=True)
+    kind = Column(String(16), nullable=False)          # email | telegram
+    recipient = Column(String(254), nullable=False)
+    subject = Column(String(200), nullable=False)
+    body = Column(Text, nullable=False)                # a summary and a link; never the transcript
+    escalation_id = Column(Integer, ForeignKey("escalations.id"), nullable=True, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    sent_at = Column(DateTime, nullable=True)
+    last_error = Column(String(255), nullable=True)
+
+
+class TranscriptView(Base):
+    """Audit: which adviser looked at which conversation, and when."""
+
+    __tablename__ = "transcript_views"
+
+    id = Column(Integer, primary_key=True)
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False, index=True)
+    escalation_id = Column(Integer, ForeignKey("escalations.id"), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
