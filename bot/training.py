@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Iterable, List, Optional
 import yaml
 
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +30,10 @@ MODEL_PREFIX = "lifeportal-"
 
 
 def rasa_env() -> dict:
-    """Environment for every Rasa process: nothing may call out."""
-    env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    return env
+    """Environment for every Rasa process: nothing may call out (the same as the bot's children)."""
+    from bot.processes import child_env
+
+    return child_env(load_settings())
 
 
 def generated_data_path(settings: Settings) -> Path:
