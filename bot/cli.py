@@ -6,11 +6,25 @@ import json
 import logging
 import os
 import sys
-from typing import List, Optional
+from contextlib import contextmanager
+from typing import Iterator, List, Optional
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from bot.settings import load_settings  # noqa: E402
+
+
+@contextmanager
+def store_session() -> Iterator:
+    """A unit of work on the store, its schema brought up to date first."""
+    from bot.store import Database
+
+    database = Database(load_settings().database_url).migrate()
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.engine.dispose()
 
 
 def _check_knowledge(args: argparse.Namespace) -> int:
@@ -68,11 +82,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _safeguarding_log(args: argparse.Namespace) -> int:
-    from bot.store import Database
     from bot.store.safeguarding import recent_events
 
-    settings = load_settings()
-    with Database(settings.database_url).migrate().session() as session:
+    with store_session() as session:
         events = recent_events(session, limit=args.limit)
     print(f"{'time (UTC)':<20} {'level':<10} {'channel':<10} {'conversation':<17} matched")
     for event in events:
@@ -82,11 +94,9 @@ def _safeguarding_log(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from bot.store import Database
     from bot.store.conversations import forget_conversation
 
-    settings = load_settings()
-    with Database(settings.database_url).migrate().session() as session:
+    with store_session() as session:
         found = forget_conversation(session, conversation_id=args.conversation)
     print(f"Erased conversation {args.conversation} from the store and Rasa's tracker store." if found
           else f"No conversation {args.conversation} was found; nothing to erase.")
@@ -105,13 +115,11 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _advisers_add(args: argparse.Namespace) -> int:
-    from bot.store import Database
     from bot.store.advisers import AdviserError, add_adviser
 
-    settings = load_settings()
     password = _read_password(args)
     try:
-        with Database(settings.database_url).migrate().session() as session:
+        with store_session() as session:
             adviser = add_adviser(session, name=args.name, email=args.email, team=args.team, password=password,
                                   duty_team=args.duty_team)
             print(f"Added {adviser.name} <{adviser.email}> to the team {args.team}"
@@ -123,11 +131,9 @@ def _advisers_add(args: argparse.Namespace) -> int:
 
 
 def _advisers_link_code(args: argparse.Namespace) -> int:
-    from bot.store import Database
     from bot.store.advisers import adviser_by_email, new_link_code
 
-    settings = load_settings()
-    with Database(settings.database_url).migrate().session() as session:
+    with store_session() as session:
         adviser = adviser_by_email(session, email=args.email)
         if adviser is None:
             print(f"No adviser has the email {args.email}.", file=sys.stderr)
@@ -138,11 +144,9 @@ def _advisers_link_code(args: argparse.Namespace) -> int:
 
 
 def _escalations_list(args: argparse.Namespace) -> int:
-    from bot.store import Database
     from bot.store.escalations import escalation_rows
 
-    settings = load_settings()
-    with Database(settings.database_url).migrate().session() as session:
+    with store_session() as session:
         rows = escalation_rows(session, limit=args.limit)
     for row in rows:
         if args.json:
