@@ -54,6 +54,15 @@ class Settings:
     max_message_chars: int
     quick_exit_url: str
     rasa_token_value: str      # "" = a random token kept in var/rasa.token
+    # Escalation to a person (the adviser inbox and its notifications).
+    smtp_host: str             # "" = no mail server: notifications are written to var/mail/ instead
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    claim_timeout_minutes: int  # an unclaimed request after this long: the young person is told honestly
+    escalations_per_hour: int   # requests one conversation may open in an hour
 
     def as_env(self) -> dict:
         """These settings as environment variables, so that a child process reads exactly them."""
@@ -75,6 +84,14 @@ class Settings:
     @property
     def run_dir(self) -> Path:
         return self.var_dir / "run"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    @property
+    def inbox_url(self) -> str:
+        return self.web_url + "inbox/"
 
     @property
     def rasa_url(self) -> str:
@@ -116,6 +133,10 @@ ENV_NAMES = {
     "keep_minutes": "LIFEPORTAL_KEEP_MINUTES", "session_hours": "LIFEPORTAL_SESSION_HOURS",
     "rate_per_minute": "LIFEPORTAL_RATE_PER_MINUTE", "max_message_chars": "LIFEPORTAL_MAX_MESSAGE_CHARS",
     "quick_exit_url": "LIFEPORTAL_QUICK_EXIT_URL", "rasa_token_value": "LIFEPORTAL_RASA_TOKEN",
+    "smtp_host": "LIFEPORTAL_SMTP_HOST", "smtp_port": "LIFEPORTAL_SMTP_PORT", "smtp_user": "LIFEPORTAL_SMTP_USER",
+    "smtp_password": "LIFEPORTAL_SMTP_PASSWORD", "smtp_starttls": "LIFEPORTAL_SMTP_STARTTLS",
+    "mail_from": "LIFEPORTAL_MAIL_FROM", "claim_timeout_minutes": "LIFEPORTAL_CLAIM_TIMEOUT_MINUTES",
+    "escalations_per_hour": "LIFEPORTAL_ESCALATIONS_PER_HOUR",
 }
 
 
@@ -140,4 +161,12 @@ def load_settings() -> Settings:
         max_message_chars=_int("LIFEPORTAL_MAX_MESSAGE_CHARS", 2000),
         quick_exit_url=os.environ.get("LIFEPORTAL_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
         rasa_token_value=os.environ.get("LIFEPORTAL_RASA_TOKEN", ""),
+        smtp_host=os.environ.get("LIFEPORTAL_SMTP_HOST", ""),
+        smtp_port=_int("LIFEPORTAL_SMTP_PORT", 25),
+        smtp_user=os.environ.get("LIFEPORTAL_SMTP_USER", ""),
+        smtp_password=os.environ.get("LIFEPORTAL_SMTP_PASSWORD", ""),
+        smtp_starttls=_bool("LIFEPORTAL_SMTP_STARTTLS", False),
+        mail_from=os.environ.get("LIFEPORTAL_MAIL_FROM", "lifeportal-bot@localhost"),
+        claim_timeout_minutes=_int("LIFEPORTAL_CLAIM_TIMEOUT_MINUTES", 60),
+        escalations_per_hour=_int("LIFEPORTAL_ESCALATIONS_PER_HOUR", 3),
     )

@@ -25,6 +25,7 @@ class SafeguardingEvent(Base):
     conversation = Column(String(32), nullable=False, index=True)  # the conversation's pseudonym, not the sender id
     matched = Column(String(255), nullable=False)       # which layers and rules fired
     message_text = Column(Text, nullable=True)          # only when LIFEPORTAL_LOG_MESSAGE_TEXT is on
+    escalation_id = Column(Integer, nullable=True)      # the request for a person this crisis raised, if any
 
 
 # What a conversation can be doing. Only the gateway changes it; the escalation work uses the others.
@@ -86,6 +87,7 @@ class Team(Base):
     id = Column(Integer, primary_key=True)
     name = Column(String(80), nullable=False, unique=True)
     is_duty = Column(Boolean, nullable=False, default=False)  # takes unlinked young people's requests
+    office_hours = Column(String(40), nullable=False, default="standard")  # an entry in knowledge/office_hours.yml
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
@@ -143,6 +145,9 @@ class Escalation(Base):
     status = Column(String(16), nullable=False, default="open")
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime, nullable=False, default=utcnow)
+    claimed_by = Column(Integer, ForeignKey("advisers.id"), nullable=True, index=True)
+    duty_alerted = Column(Boolean, nullable=False, default=False)   # the duty team was told too
+    unclaimed_told_at = Column(DateTime, nullable=True)  # the young person was told nobody has picked it up yet
 
 
 class EscalationEvent(Base):
@@ -194,3 +199,46 @@ class TranscriptView(Base):
     adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False, index=True)
     escalation_id = Column(Integer, ForeignKey("escalations.id"), nullable=False, index=True)
     at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class EscalationDraft(Base):
+    """A request for a person being filled in: kept in the store so a restart loses nothing."""
+
+    __tablename__ = "escalation_drafts"
+
+    conversation_id = Column(String(32), ForeignKey("conversations.id"), primary_key=True)
+    request_key = Column(String(64), nullable=False)
+    step = Column(String(16), nullable=False)           # the question being asked
+    topic = Column(String(64), nullable=True)
+    details = Column(Text, nullable=True)
+    urgency = Column(String(16), nullable=True)
+    contact = Column(String(16), nullable=True)
+    phone = Column(String(32), nullable=True)
+    started_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class RelayedMessage(Base):
+    """A message between a young person and an adviser while an adviser holds the conversation."""
+
+    __tablename__ = "relayed_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(32), ForeignKey("conversations.id"), nullable=False, index=True)
+    escalation_id = Column(Integer, ForeignKey("escalations.id"), nullable=True, index=True)
+    sender = Column(String(16), nullable=False)         # young_person | adviser | bot
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=True)
+    text = Column(Text, nullable=False)
+    crisis_level = Column(String(16), nullable=True)    # flagged for the adviser
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class AdviserSession(Base):
+    """A signed-in adviser: server-side, so signing out or expiry ends it for certain."""
+
+    __tablename__ = "adviser_sessions"
+
+    token_hash = Column(String(64), primary_key=True)   # sha256 of the cookie value
+    adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False, index=True)
