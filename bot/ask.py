@@ -26,7 +26,9 @@ ACTION_REPLIES: Dict[str, Optional[Callable[[KnowledgeBase, Optional[str], Optio
     "action_crisis_followup": None,
     "action_answer_topic": lambda kb, topic, district: topic_reply(kb, topic, district),
     "action_tell_me_more": lambda kb, topic, district: more_reply(kb, None, district),
+    # In the chat, the gateway runs the request form; here (no conversation) the PA's details stand in.
     "action_contact_pa": lambda kb, topic, district: contact_pa_reply(kb),
+    "action_request_status": None,   # only the gateway knows a conversation's requests
     "action_fallback": lambda kb, topic, district: Reply("utter_fallback", {}, [], {}),
 }
 

@@ -58,9 +58,10 @@ def test_greeting_bot_challenge_and_out_of_scope(servers):
     assert "can't help with that" in chat.text("can you do my maths homework")
 
 
-def test_the_pa_button_says_how_to_reach_the_personal_adviser(servers, knowledge):
-    text = Conversation(servers).text("/ask_for_pa")
-    assert knowledge.topic("personal_adviser").answer in text
+def test_asking_for_the_pa_hands_the_turn_to_the_gateway(servers):
+    chat = Conversation(servers)
+    assert [m.get("custom") for m in chat.say("can i speak to my pa")] == [{"lifeportal": "escalate"}]
+    assert [m.get("custom") for m in chat.say("has my pa seen my request yet?")] == [{"lifeportal": "status"}]
 
 
 @pytest.mark.parametrize("message", [

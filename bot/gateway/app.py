@@ -7,6 +7,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bot.gateway.inbox import Inbox
 from bot.gateway.notices import OFFLINE_STATUS, TROUBLE_STATUS, WELCOME, Notices
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.service import ConversationService
@@ -23,7 +24,7 @@ WEB_DIR = PROJECT_ROOT / "web"
 SERVICE = web.AppKey("service", ConversationService)
 WEB_CHANNEL = web.AppKey("web_channel", WebChannel)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
-RETRY_TASK = web.AppKey("retry_task", object)
+TASKS = web.AppKey("tasks", list)
 
 CSP = ("default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -52,17 +53,19 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
         client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
         rasa = RasaClient(rasa_url=settings.rasa_url, actions_health_url=settings.actions_health_url,
                           token=rasa_token(settings), session=client)
-        service = ConversationService(settings=settings, database=database,
-                                      key=load_or_create_key(settings.secret_key_file), rasa=rasa, notices=notices)
+        key = load_or_create_key(settings.secret_key_file)
+        service = ConversationService(settings=settings, database=database, key=key, rasa=rasa, notices=notices)
         channel = WebChannel(settings=settings, service=service, database=database)
         service.add_channel(channel)
+        inbox.append(Inbox(settings=settings, database=database, desk=service.desk, key=key))
         app[SERVICE] = service
         app[WEB_CHANNEL] = channel
         app[CLIENT] = client
-        app[RETRY_TASK] = service.start()
+        app[TASKS] = service.start()
 
     async def stop(app: web.Application) -> None:
-        app[RETRY_TASK].cancel()
+        for task in app[TASKS]:
+            task.cancel()
         await app[SERVICE].turns.close()
         await app[CLIENT].close()
 
@@ -85,11 +88,28 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"gateway": "ok"})
 
+    inbox: list = []   # made on startup (it needs the database); routes are fixed now
+
+    def inbox_route(name: str):
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return await getattr(inbox[0], name)(request)
+        return handler
+
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     app.router.add_get("/", index)
     app.router.add_get("/config.json", config)
     app.router.add_get("/ws", live)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/inbox", inbox_route("home"))
+    app.router.add_get("/inbox/", inbox_route("caseload"))
+    app.router.add_get("/inbox/login", inbox_route("login_form"))
+    app.router.add_post("/inbox/login", inbox_route("login"))
+    app.router.add_post("/inbox/logout", inbox_route("logout"))
+    app.router.add_post("/inbox/link-code", inbox_route("link_code"))
+    app.router.add_get("/inbox/updates", inbox_route("updates"))
+    app.router.add_get(r"/inbox/requests/{id:\d+}", inbox_route("request_page"))
+    app.router.add_get(r"/inbox/requests/{id:\d+}/transcript", inbox_route("transcript"))
+    app.router.add_post(r"/inbox/requests/{id:\d+}/{action:claim|reply|note|hand-back|resolve}", inbox_route("act"))
     app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)
     return app

@@ -54,6 +54,14 @@ class Notices:
             lines += [_line(c) for c in emergency]
         return lines
 
+    def help_now_lines(self, pa: bool = True) -> List[str]:
+        """Who to reach now (the PA and out-of-hours team, then the emergency lines): for the desk's replies."""
+        lines = self._help_now(people=True)
+        return lines if pa or not lines else ["If it can't wait:", *lines[1:]]
+
+    def emergency_lines(self) -> List[str]:
+        return self._help_now(people=False)
+
     def trouble(self) -> Dict[str, Any]:
         return _reply("Sorry, I'm having trouble answering right now. I've kept your message and "
                       "I'll answer it as soon as I can.", *self._help_now())

@@ -9,6 +9,7 @@ import aiohttp
 
 logger = logging.getLogger(__name__)
 
+HANDOVER_KEY = "lifeportal"   # actions/personal_adviser.py: a wish the gateway acts on
 OnReply = Callable[[Dict[str, Any]], Awaitable[None]]
 
 
@@ -17,12 +18,16 @@ class RasaUnavailable(Exception):
 
 
 def reply_body(message: Dict[str, Any]) -> Dict[str, Any]:
-    """Keep only what a channel shows: text and quick-reply buttons."""
+    """Keep only what a channel shows (text and quick-reply buttons), and a hand-over to the gateway."""
     buttons: List[Dict[str, str]] = [
         {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
         for b in message.get("buttons") or message.get("quick_replies") or [] if b.get("payload")
     ]
-    return {"text": str(message.get("text") or ""), "buttons": buttons}
+    body: Dict[str, Any] = {"text": str(message.get("text") or ""), "buttons": buttons}
+    custom = message.get("custom")
+    if isinstance(custom, dict) and isinstance(custom.get(HANDOVER_KEY), str):
+        body["handover"] = custom[HANDOVER_KEY]
+    return body
 
 
 class RasaClient:

@@ -5,12 +5,14 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from typing import Any, Dict, Optional, Protocol
+from typing import Any, Dict, List, Protocol
 
+from bot.gateway.desk import Desk
 from bot.gateway.inputs import OfferedButtons, RateLimits, screen
 from bot.gateway.notices import FORGET_YES, Notices
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.turns import Job, TurnRunner, log_turn
+from bot.gateway.updates import Updates
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.conversations import forget_conversation, receive_message
@@ -25,6 +27,9 @@ class Channel(Protocol):
     async def deliver(self, conversation_id: str, event: Dict[str, Any]) -> None:
         """Send an event to the young person now, or keep a reply until they are back."""
 
+    async def flush(self, conversation_id: str) -> None:
+        """Send the replies kept in the store for this conversation, if the young person is there."""
+
 
 class ConversationService:
     def __init__(self, *, settings: Settings, database: Database, key: bytes, rasa: RasaClient,
@@ -38,6 +43,9 @@ class ConversationService:
         self._limits = RateLimits(settings.rate_per_minute)
         self.turns = TurnRunner(settings=settings, database=database, rasa=rasa, notices=notices,
                                 offered=self._offered, deliver=self.deliver)
+        self.desk = Desk(settings=settings, database=database, rasa=rasa, notices=notices, offered=self._offered,
+                         flush=self.flush, updates=Updates())
+        self.turns.desk = self.desk
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -52,6 +60,11 @@ class ConversationService:
             logger.error("no channel %s to deliver to", channel)
             return
         await target.deliver(conversation_id, event)
+
+    async def flush(self, channel: str, conversation_id: str) -> None:
+        target = self._channels.get(channel)
+        if target is not None:
+            await target.flush(conversation_id)
 
     async def receive(self, *, channel: str, external_id: str, text: Any, payload: Any = None) -> None:
         """Handle one message from a young person. Never raises: a failure still gets a kind reply."""
@@ -120,5 +133,5 @@ class ConversationService:
         with self._database.session() as session:
             return function(session, **kwargs)
 
-    def start(self) -> Optional[asyncio.Task]:
-        return asyncio.create_task(self.turns.retry_forever())
+    def start(self) -> List[asyncio.Task]:
+        return [asyncio.create_task(self.turns.retry_forever()), asyncio.create_task(self.desk.watch_unclaimed())]

@@ -8,7 +8,7 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Set
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Deque, Dict, Optional, Set
 
 from bot.gateway.inputs import OfferedButtons
 from bot.gateway.notices import Notices
@@ -26,7 +26,10 @@ turn_log = logging.getLogger("lifeportal.turns")
 
 # (channel, conversation id, event) -> sends it to the young person, or keeps it for later.
 Deliver = Callable[[str, str, Dict[str, Any]], Awaitable[None]]
+if TYPE_CHECKING:
+    from bot.gateway.desk import Desk
 RETRY_EVERY = 3.0
+DESK_BUTTONS = ("/ask_for_pa", "/tell_someone_now")
 
 
 def log_turn(*, conversation_id: str, channel: str, intent: Optional[str], started: float, outcome: str,
@@ -68,6 +71,7 @@ class TurnRunner:
         self._running: Dict[str, Job] = {}
         self._tasks: Set[asyncio.Task] = set()
         self._wake = asyncio.Event()
+        self.desk: Optional["Desk"] = None   # set by the service: asking for a person, adviser mode
 
     def submit(self, job: Job) -> None:
         self._in_flight.add(job.kept_id)
@@ -136,7 +140,16 @@ class TurnRunner:
                 self._queues.pop(conversation_id, None)
 
     async def _run(self, job: Job) -> None:
+        if self.desk is not None and await self._at_desk(job):
+            return
+
         async def on_reply(body: Dict[str, Any]) -> None:
+            if body.get("handover") and self.desk is not None:
+                # Rasa recognised a wish for a person: the desk acts on it and makes the reply.
+                job.replied = True
+                await self.desk.on_handover(conversation_id=job.conversation_id, channel=job.channel,
+                                            kept_id=job.kept_id, what=body["handover"])
+                return
             if job.crisis_level:
                 job.replied = True
                 return
@@ -185,6 +198,41 @@ class TurnRunner:
         log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=None,
                  started=job.started, outcome="kept")
         await self._deliver(job.channel, job.conversation_id, {"type": "done"})
+
+    async def _at_desk(self, job: Job) -> bool:
+        """The desk's messages (requests for a person, the form, adviser mode) never reach Rasa."""
+        self._running[job.conversation_id] = job
+        try:
+            label = await self.desk.handle(conversation_id=job.conversation_id, channel=job.channel,
+                                           kept_id=job.kept_id, message=job.for_rasa)
+        except Exception:
+            logger.exception("the desk failed for conversation %s", job.conversation_id)
+            label = None
+            if job.for_rasa in DESK_BUTTONS or self._desk_form_button(job.for_rasa):
+                # A button only the desk understands (the store may be busy): keep it, retry, say so.
+                job.done = True
+                await asyncio.to_thread(self._store, set_for_retry, kept_id=job.kept_id)
+                self._in_flight.discard(job.kept_id)
+                await self._warn(job)
+                self._wake.set()
+                await self._deliver(job.channel, job.conversation_id, {"type": "done"})
+                log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=None,
+                         started=job.started, outcome="kept")
+                return True
+        finally:
+            self._running.pop(job.conversation_id, None)
+        if label is None:
+            return False
+        job.replied = job.done = True
+        self._in_flight.discard(job.kept_id)
+        await self._deliver(job.channel, job.conversation_id, {"type": "done"})
+        log_turn(conversation_id=job.conversation_id, channel=job.channel, intent=label, started=job.started,
+                 outcome="answered")
+        return True
+
+    @staticmethod
+    def _desk_form_button(message: str) -> bool:
+        return message.startswith("/esc_")
 
     async def _note_answered(self, job: Job, ended: float) -> None:
         """Forget the answered message's text, note the district Rasa knows, and write the log line."""

@@ -35,6 +35,7 @@ class WebChannel:
         self._service = service
         self._database = database
         self._sockets: Dict[str, Set[web.WebSocketResponse]] = {}
+        self._flushing: Dict[str, asyncio.Lock] = {}
 
     async def deliver(self, conversation_id: str, event: Dict[str, Any]) -> None:
         sent = False
@@ -46,8 +47,21 @@ class WebChannel:
                 self._unregister(conversation_id, socket)
         if not sent and event.get("type") == "reply":
             # The page is away (closed, reloading, offline): keep the reply for its return.
-            body = {"text": event.get("text", ""), "buttons": event.get("buttons", [])}
+            body = {key: value for key, value in event.items() if key != "type"}
             await asyncio.to_thread(self._in_store, keep_reply, conversation_id=conversation_id, body=body)
+
+    async def flush(self, conversation_id: str) -> None:
+        """Send replies the store keeps for this conversation (taken only if a page is there to get them)."""
+        if not self._sockets.get(conversation_id):
+            return
+        lock = self._flushing.setdefault(conversation_id, asyncio.Lock())
+        try:
+            async with lock:
+                for body in await asyncio.to_thread(self._in_store, take_replies, conversation_id=conversation_id):
+                    await self.deliver(conversation_id, {"type": "reply", **body})
+        finally:
+            if not lock.locked():
+                self._flushing.pop(conversation_id, None)
 
     def _in_store(self, function, **kwargs):
         with self._database.session() as session:
@@ -96,8 +110,7 @@ class WebChannel:
                     conversation_id = self._service.conversation_id(self.name, token)
                     self._register(conversation_id, socket)
                     await socket.send_json({"type": "welcome", "token": token})
-                    for body in await asyncio.to_thread(self._in_store, take_replies, conversation_id=conversation_id):
-                        await socket.send_json({"type": "reply", **body})
+                    await self.flush(conversation_id)
                     if data.get("type") == "hello":
                         continue
                 if data.get("type") == "message":

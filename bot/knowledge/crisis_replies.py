@@ -15,7 +15,7 @@ OFFER = "Would you like me to tell your personal adviser (PA) or the out-of-hour
 SOMETHING_WENT_WRONG = ("Sorry, something went wrong on my side. Please try again in a minute. "
                         "If you need help now, contact your personal adviser (PA).")
 OFFER_BUTTONS = [
-    {"title": "Yes, tell someone now", "payload": "/ask_for_pa"},
+    {"title": "Yes, tell someone now", "payload": "/tell_someone_now"},
     {"title": "Not right now", "payload": "/deny"},
 ]
 

@@ -19,6 +19,7 @@ from bot.knowledge.model import (
     Topic,
     Variant,
 )
+from bot.knowledge.office_hours_loader import load_office_hours
 from bot.knowledge.yaml_lines import LineDict, LineList, read_yaml
 
 TOPIC_KEYS = ("id", "title", "last_reviewed", "answer", "more", "next_step", "sources", "by_district", "examples")
@@ -29,17 +30,22 @@ MIN_EXAMPLES = 5
 
 def knowledge_files(directory: Path) -> List[Path]:
     """Every file the bot reads; the store watches exactly these."""
-    return sorted((directory / "topics").glob("*.yml")) + [directory / "districts.yml", directory / "crisis.yml"]
+    return sorted((directory / "topics").glob("*.yml")) + [
+        directory / "districts.yml", directory / "crisis.yml", directory / "office_hours.yml"]
 
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
     problems: List[Problem] = []
     topics = _load_topics(directory / "topics", problems)
     districts = _load_districts(directory / "districts.yml", problems)
-    contacts = _load_crisis(directory / "crisis.yml", problems)
+    crisis_path = directory / "crisis.yml"
+    contacts = _load_crisis(crisis_path, problems)
+    # Only check the out-of-hours contact's id against crisis.yml when crisis.yml itself loaded cleanly.
+    contact_ids = None if any(p.path == crisis_path for p in problems) else [c.id for c in contacts]
+    office_hours = load_office_hours(_File(directory / "office_hours.yml", problems), contact_ids)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(topics=topics, districts=districts, crisis_contacts=contacts)
+    return KnowledgeBase(topics=topics, districts=districts, crisis_contacts=contacts, office_hours=office_hours)
 
 
 class _File:
@@ -100,22 +106,41 @@ class _File:
             return None
         return value
 
-    def sources(self, data: LineDict, what: str) -> Tuple[Source, ...]:
+    def date(self, data: LineDict, key: str, fix: str) -> Optional[dt.date]:
+        value = data.get(key)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem(data.line_of(key), f"'{key}' is missing or not a date.", fix)
+        return None
+
+    def sources(self, data: LineDict, what: str, *, checked: bool = False) -> Tuple[Source, ...]:
+        """`checked=True`: each source also needs 'checked:', the day someone last read the page."""
         raw = data.get("sources")
         if not isinstance(raw, LineList) or not raw:
+            wanted = ("'- title: ...', 'url: ...' and 'checked: ...'" if checked
+                      else "'- title: ...' and 'url: ...' pair")
             self.problem(data.line_of("sources"), f"{what} has no sources.",
-                         "add 'sources:' with at least one '- title: ...' and 'url: ...' pair: every fact needs one.")
+                         f"add 'sources:' with at least one {wanted}: every fact needs one.")
             return ()
         result = []
         for index, item in enumerate(raw):
             entry = self.mapping(item, raw.line_of(index), f"source {index + 1} of {what}")
             if entry is None:
                 continue
-            self.unknown_keys(entry, ("title", "url"), "a source")
+            self.unknown_keys(entry, ("title", "url", "checked") if checked else ("title", "url"), "a source")
             title = self.text(entry, "title", f"source {index + 1} of {what}")
             url = self.url(entry, "url", f"source {index + 1} of {what}")
-            if title and url:
-                result.append(Source(title=title, url=url))
+            day = self.date(entry, "checked", "write the day you last read the page as year-month-day, "
+                                              "like checked: 2026-11-24.") if checked else None
+            if title and url and (day or not checked):
+                result.append(Source(title=title, url=url, checked=day))
         return tuple(result)
 
 
@@ -167,17 +192,8 @@ def _load_topic(file: _File) -> Optional[Topic]:
 
 
 def _date(file: _File, data: LineDict) -> Optional[dt.date]:
-    value = data.get("last_reviewed")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    file.problem(data.line_of("last_reviewed"), "'last_reviewed' is missing or not a date.",
-                 "write the date you checked the facts as year-month-day, like last_reviewed: 2026-11-23.")
-    return None
+    return file.date(data, "last_reviewed",
+                     "write the date you checked the facts as year-month-day, like last_reviewed: 2026-11-23.")
 
 
 def _examples(file: _File, data: LineDict) -> Optional[Tuple[str, ...]]:

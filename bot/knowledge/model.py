@@ -35,11 +35,15 @@ DISTRICT_IDS: Tuple[str, ...] = ESSEX_DISTRICT_IDS + (OUTSIDE_ESSEX,)
 
 CRISIS_LEVELS: Tuple[str, ...] = ("emergency", "urgent")
 
+WEEKDAYS: Tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_HOURS_ID = "standard"  # the office hours a team uses unless it names another entry
+
 
 @dataclass(frozen=True)
 class Source:
     title: str
     url: str
+    checked: Optional[dt.date] = None  # the day someone last read the page (office_hours.yml)
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,52 @@ class CrisisContact:
 
 
 @dataclass(frozen=True)
+class OpeningTimes:
+    """One working day: open from `opens` until just before `closes` (local time)."""
+
+    opens: dt.time
+    closes: dt.time
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """One named set of office hours, with everything needed to answer "is it open?" on its own."""
+
+    id: str
+    timezone: str
+    week: Tuple[Optional[OpeningTimes], ...]  # Monday first; None = closed all day
+    bank_holidays: Mapping[dt.date, str]  # date -> name; closed all day
+    sources: Tuple[Source, ...]
+
+    def times_on(self, day: dt.date) -> Optional[OpeningTimes]:
+        """The opening times on a date, or None if the office is closed all that day."""
+        return None if day in self.bank_holidays else self.week[day.weekday()]
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """knowledge/office_hours.yml: when the teams that answer requests are working."""
+
+    last_reviewed: dt.date
+    timezone: str
+    hours: Mapping[str, WorkingHours]
+    bank_holidays: Mapping[dt.date, str]
+    bank_holiday_sources: Tuple[Source, ...]
+    out_of_hours_contact: str  # the id of a contact in crisis.yml
+
+    def hours_for(self, hours_id: Optional[str] = None) -> WorkingHours:
+        hours_id = hours_id or DEFAULT_HOURS_ID
+        if hours_id not in self.hours:
+            raise KeyError(f"office_hours.yml has no hours called {hours_id!r} (it has: {', '.join(self.hours)})")
+        return self.hours[hours_id]
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     topics: Mapping[str, Topic]
     districts: Mapping[str, District]
     crisis_contacts: Tuple[CrisisContact, ...]
+    office_hours: Optional[OfficeHours] = None  # always set by load_knowledge
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]
@@ -112,3 +158,9 @@ class KnowledgeBase:
 
     def contacts_for(self, level: str) -> Tuple[CrisisContact, ...]:
         return tuple(c for c in self.crisis_contacts if level in c.levels)
+
+    def contact(self, contact_id: str) -> CrisisContact:
+        for contact in self.crisis_contacts:
+            if contact.id == contact_id:
+                return contact
+        raise KeyError(f"crisis.yml has no contact with the id {contact_id!r}")

@@ -73,7 +73,9 @@ def _code_hash(code: str) -> str:
 
 def new_link_code(session: Session, *, adviser_id: int, valid_for: dt.timedelta = dt.timedelta(days=7)) -> str:
     """A fresh one-time code, shown once (only its hash is stored), e.g. "K7QM-3XPA"."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    raw = ""
+    while not any(c.isdigit() for c in raw):  # a digit tells a code from a word typed alone
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
     session.add(LinkCode(code_hash=_code_hash(raw), adviser_id=adviser_id, created_at=now, expires_at=now + valid_for))
     session.flush()

@@ -9,8 +9,8 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import (AdviserLink, Conversation, Escalation, KeptMessage, SafeguardingEvent, UndeliveredReply,
-                              utcnow)
+from bot.store.models import (AdviserLink, Conversation, Escalation, EscalationDraft, KeptMessage, RelayedMessage,
+                              SafeguardingEvent, UndeliveredReply, utcnow)
 
 # Rasa's SQLTrackerStore keeps its events here, in the same database (see bot.processes).
 RASA_EVENTS_TABLE = "events"
@@ -148,6 +148,8 @@ def forget_conversation(session: Session, *, conversation_id: str) -> bool:
     session.execute(delete(KeptMessage).where(KeptMessage.conversation_id == conversation_id))
     session.execute(delete(UndeliveredReply).where(UndeliveredReply.conversation_id == conversation_id))
     session.execute(delete(AdviserLink).where(AdviserLink.conversation_id == conversation_id))
+    session.execute(delete(EscalationDraft).where(EscalationDraft.conversation_id == conversation_id))
+    session.execute(delete(RelayedMessage).where(RelayedMessage.conversation_id == conversation_id))
     # A request for a person stays on the service's record, without anything that says who asked.
     session.execute(update(Escalation).where(Escalation.conversation_id == conversation_id)
                     .values(conversation_id=None, details=None, phone=None))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,10 +46,12 @@ def _duty_team(session: Session) -> Team:
     return team
 
 
-def open_escalation(session: Session, request: Request, *, inbox_url: str) -> Tuple[Escalation, bool]:
+def open_escalation(session: Session, request: Request, *, inbox_url: str,
+                    duty_check: Optional[Callable[[str, str], bool]] = None) -> Tuple[Escalation, bool]:
     """Open the escalation and write its notifications in the same transaction.
 
-    Returns (escalation, created); a request with a key seen before returns the first escalation.
+    The duty team is alerted too for a crisis, and when `duty_check(office_hours, urgency)` says the
+    PA's office is closed. Returns (escalation, created); a request key seen before returns the first one.
     """
     if request.urgency not in URGENCIES:
         raise EscalationError(f"Unknown urgency {request.urgency!r}; use one of {', '.join(URGENCIES)}.")
@@ -58,26 +60,30 @@ def open_escalation(session: Session, request: Request, *, inbox_url: str) -> Tu
         return existing, False
     link = session.get(AdviserLink, request.conversation_id) if request.conversation_id else None
     adviser = session.get(Adviser, link.adviser_id) if link else None
-    team_id = adviser.team_id if adviser else _duty_team(session).id
+    team = session.get(Team, adviser.team_id) if adviser else _duty_team(session)
+    team_id = team.id
+    alert_duty = (request.urgency == "crisis" or adviser is None
+                  or bool(duty_check and duty_check(team.office_hours or "standard", request.urgency)))
     now = utcnow()
     escalation = Escalation(
         reference=_new_reference(session), request_key=request.request_key, conversation_id=request.conversation_id,
         adviser_id=adviser.id if adviser else None, team_id=team_id, urgency=request.urgency,
         topic=request.topic, details=request.details, contact=request.contact, phone=request.phone,
-        consent=request.consent, language=request.language, status="open", created_at=now, updated_at=now)
+        consent=request.consent, language=request.language, status="open", created_at=now, updated_at=now,
+        duty_alerted=alert_duty)
     session.add(escalation)
     session.flush()
     session.add(EscalationEvent(escalation_id=escalation.id, status="open", at=now))
-    for recipient in _recipients(session, adviser, crisis=request.urgency == "crisis"):
+    for recipient in _recipients(session, adviser, duty_too=alert_duty):
         session.add(_notification(escalation, recipient, inbox_url))
     session.flush()
     return escalation, True
 
 
-def _recipients(session: Session, adviser: Optional[Adviser], *, crisis: bool) -> List[Adviser]:
-    """The PA if there is one; the duty team too for a crisis, or instead when there is no PA."""
+def _recipients(session: Session, adviser: Optional[Adviser], *, duty_too: bool) -> List[Adviser]:
+    """The PA if there is one; the duty team too when it must know, or instead when there is no PA."""
     people: List[Adviser] = [adviser] if adviser else []
-    if crisis or adviser is None:
+    if duty_too or adviser is None:
         duty = _duty_team(session)
         people += [a for a in session.execute(select(Adviser).where(Adviser.team_id == duty.id,
                                                                     Adviser.active.is_(True))).scalars()

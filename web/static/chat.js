@@ -80,15 +80,23 @@
     });
   }
 
-  function render(who, text, buttons) {
+  function render(who, text, buttons, name) {
     var item = document.createElement("li");
     item.className = "msg msg--" + who;
     var bubble = document.createElement("div");
     bubble.className = "msg__bubble";
-    var label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = who === "bot" ? "Bot says: " : "You said: ";
-    bubble.appendChild(label);
+    if (who === "adviser") {
+      // A person, not the bot: say who, visibly.
+      var from = document.createElement("span");
+      from.className = "msg__from";
+      from.textContent = (name || "Your PA") + ": ";
+      bubble.appendChild(from);
+    } else {
+      var label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = who === "bot" ? "Bot says: " : "You said: ";
+      bubble.appendChild(label);
+    }
     appendText(bubble, text || "");
     item.appendChild(bubble);
     if (buttons && buttons.length) {
@@ -110,15 +118,15 @@
     return item;
   }
 
-  function addMessage(who, text, buttons) {
+  function addMessage(who, text, buttons, name) {
     var clean = [];
     (buttons || []).forEach(function (b) {
       if (b && b.title) { clean.push({ title: String(b.title), payload: b.payload == null ? null : String(b.payload) }); }
     });
-    var item = render(who, text, clean);
-    transcript.push({ who: who, text: String(text || ""), buttons: clean });
+    var item = render(who, text, clean, name);
+    transcript.push({ who: who, text: String(text || ""), buttons: clean, name: name ? String(name) : undefined });
     saveTranscript();
-    if (who === "bot" && firstOfReply) {
+    if (who !== "me" && firstOfReply) {
       // Show a long reply from its start, so it reads top to bottom on a small screen.
       item.scrollIntoView({ block: "start" });
       firstOfReply = false;
@@ -175,7 +183,11 @@
     } else if (data.type === "reply") {
       showTyping(false);
       if (statusKind === "trouble") { setStatus(""); }
-      addMessage("bot", data.text, data.buttons);
+      if (data.sender === "adviser") {
+        addMessage("adviser", data.text, [], typeof data.name === "string" ? data.name : "Your PA");
+      } else {
+        addMessage("bot", data.text, data.buttons);
+      }
     } else if (data.type === "status") {
       if (data.state === "trouble") { showTyping(false); setStatus("trouble"); } else if (data.state === "ok") { setStatus(""); }
     } else if (data.type === "done") {
@@ -281,8 +293,8 @@
       // Restore the conversation after a reload, without reading it all out again.
       log.setAttribute("aria-busy", "true");
       saved.slice(-MAX_ITEMS).forEach(function (item) {
-        if (item && (item.who === "bot" || item.who === "me")) {
-          render(item.who, item.text, item.buttons);
+        if (item && (item.who === "bot" || item.who === "me" || item.who === "adviser")) {
+          render(item.who, item.text, item.buttons, item.name);
           transcript.push(item);
         }
       });
