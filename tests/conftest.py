@@ -12,6 +12,9 @@ os.environ.setdefault("LIFEPORTAL_RASA_PORT", "15005")
 os.environ.setdefault("LIFEPORTAL_ACTIONS_PORT", "15055")
 os.environ.setdefault("LIFEPORTAL_WEB_PORT", "18080")
 os.environ.setdefault("LIFEPORTAL_DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'test.db'}")
+# Notifications go to a real SMTP listener the tests run (tests/mailbox.py).
+os.environ.setdefault("LIFEPORTAL_SMTP_HOST", "127.0.0.1")
+os.environ.setdefault("LIFEPORTAL_SMTP_PORT", "18025")
 # A short turn timeout, so the "never silence" tests don't wait long.
 os.environ.setdefault("LIFEPORTAL_TURN_TIMEOUT", "3")
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -36,7 +39,19 @@ def trained_model(settings: Settings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(settings: Settings, trained_model: Path) -> Iterator[Stack]:
+def mailbox(settings: Settings):
+    """A real SMTP server (aiosmtpd) on loopback, catching what the gateway's outbox sends."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox(settings.smtp_port).start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(settings: Settings, trained_model: Path, mailbox) -> Iterator[Stack]:
     """The action server, Rasa and the gateway, started once per test session as `make run` starts them."""
     running = Stack(settings, trained_model).start()
     try:

@@ -258,3 +258,18 @@ def test_relayed_messages_are_erased_with_the_conversation(servers, people):
             kept = session.get(Escalation, escalation.id)
             assert (kept.conversation_id, kept.details, kept.phone) == (None, None, None)
     visit(body())
+
+
+def test_ten_wrong_passwords_are_throttled_even_before_the_right_one(servers):
+    person = make_advisers(servers)["pa_b"]   # an account of its own: it stays locked for 15 minutes
+    adviser = InboxClient(servers)
+    codes = [adviser.login(person.email, "not the password at all").status_code for _ in range(10)]
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+    assert adviser.login(person.email).status_code == 429
+    assert "Too many wrong attempts" in adviser.login(person.email).text
+    assert "Requests" not in adviser.get("/inbox/").text   # not signed in
+    # A sign-in form posted from elsewhere (no CSRF token from our page) is refused.
+    stranger = InboxClient(servers)
+    response = stranger.http.post(stranger.base + "/inbox/login", data={"email": person.email, "password": "x"},
+                                  timeout=30)
+    assert response.status_code == 403

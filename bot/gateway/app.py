@@ -1,6 +1,7 @@
 """The gateway's web application: the chat page, its live connection, and a health check."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.service import ConversationService
 from bot.gateway.web import WebChannel
 from bot.knowledge import KnowledgeStore
+from bot.outbox import OutboxSender
 from bot.secret import rasa_token
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store import Database
@@ -61,7 +63,10 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
         app[SERVICE] = service
         app[WEB_CHANNEL] = channel
         app[CLIENT] = client
-        app[TASKS] = service.start()
+        # Notifications go out from the outbox: woken by each new request, retried with back-off.
+        service.desk.outbox_wake = asyncio.Event()
+        sender = OutboxSender(settings, database)
+        app[TASKS] = service.start() + [asyncio.create_task(sender.run_forever(service.desk.outbox_wake))]
 
     async def stop(app: web.Application) -> None:
         for task in app[TASKS]:

@@ -62,6 +62,7 @@ class Desk:
         self._notices = notices
         self._flush = flush
         self.updates = updates
+        self.outbox_wake: Optional[asyncio.Event] = None   # set by the app: wakes the notification sender
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -167,6 +168,8 @@ class Desk:
             return [self._confirmation(opened, adviser.name if adviser and opened.to_pa else None, summary,
                                        request.urgency, now)]
         await self._commit_replies(conversation_id, channel, kept_id, work)
+        if self.outbox_wake is not None:
+            self.outbox_wake.set()
         await self.updates.notify()
 
     def _confirmation(self, opened, pa_name: Optional[str], summary: Optional[str], urgency: str,

@@ -1,12 +1,16 @@
 """What every channel's input passes before it reaches Rasa: clean text, honest buttons, fair limits."""
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional
+from typing import Callable, Dict, Iterable, Optional
 
 from aiolimiter import AsyncLimiter
+
+logger = logging.getLogger(__name__)
 
 # Control characters (but not tab and newline) say nothing and can upset logs and parsers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -38,18 +42,39 @@ class OfferedButtons:
     is read as plain words, so a forged payload can't drive the dialogue. Bounded in memory.
     """
 
-    def __init__(self, capacity: int = 20000) -> None:
+    def __init__(self, capacity: int = 20000, save: Optional[Callable[[str, Dict[str, str]], None]] = None) -> None:
         self._offered: "OrderedDict[str, Dict[str, str]]" = OrderedDict()
         self._capacity = capacity
+        # Also kept in the store (in a worker thread), so a button shown before a restart still works after it.
+        self._save = save
 
     def offer(self, conversation_id: str, buttons: Iterable[Dict[str, str]]) -> None:
         payloads = {b["payload"]: b.get("title", "") for b in buttons if b.get("payload")}
         if not payloads:
             return
+        self._remember(conversation_id, payloads)
+        if self._save is not None:
+            asyncio.get_running_loop().run_in_executor(None, self._save_latest, conversation_id)
+
+    def _remember(self, conversation_id: str, payloads: Dict[str, str]) -> None:
         self._offered[conversation_id] = payloads
         self._offered.move_to_end(conversation_id)
         while len(self._offered) > self._capacity:
             self._offered.popitem(last=False)
+
+    def _save_latest(self, conversation_id: str) -> None:
+        try:
+            self._save(conversation_id, dict(self._offered.get(conversation_id, {})))  # the latest, if offers raced
+        except Exception:
+            logger.exception("could not keep the offered buttons of conversation %s", conversation_id)
+
+    def knows(self, conversation_id: str) -> bool:
+        return conversation_id in self._offered
+
+    def restore(self, conversation_id: str, payloads: Dict[str, str]) -> None:
+        """Buttons read back from the store after a restart (memory wins if it has newer ones)."""
+        if payloads and conversation_id not in self._offered:
+            self._remember(conversation_id, payloads)
 
     def was_offered(self, conversation_id: str, payload: str) -> bool:
         return payload in self._offered.get(conversation_id, {})

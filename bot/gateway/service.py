@@ -15,7 +15,7 @@ from bot.gateway.turns import Job, TurnRunner, log_turn
 from bot.gateway.updates import Updates
 from bot.settings import Settings
 from bot.store import Database
-from bot.store.conversations import forget_conversation, receive_message
+from bot.store.conversations import forget_conversation, load_offered, receive_message, save_offered
 from bot.store.safeguarding import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ class ConversationService:
         self._database = database
         self._key = key
         self._channels: Dict[str, Channel] = {}
-        self._offered = OfferedButtons()
+        self._offered = OfferedButtons(save=lambda cid, payloads: self._in_store(
+            save_offered, conversation_id=cid, payloads=payloads))
         self._limits = RateLimits(settings.rate_per_minute)
         self.turns = TurnRunner(settings=settings, database=database, rasa=rasa, notices=notices,
                                 offered=self._offered, deliver=self.deliver)
@@ -78,6 +79,10 @@ class ConversationService:
             log_turn(conversation_id=conversation_id, channel=channel, intent=None, started=started, outcome="error")
 
     async def _receive(self, channel: str, conversation_id: str, text: Any, payload: Any, started: float) -> None:
+        if payload and not self._offered.knows(conversation_id):
+            # A button pressed on a page shown before the gateway restarted.
+            self._offered.restore(conversation_id, await asyncio.to_thread(
+                self._in_store, load_offered, conversation_id=conversation_id))
         screened = screen(text, payload, conversation_id=conversation_id, offered=self._offered,
                           max_chars=self.settings.max_message_chars)
         if screened.command:

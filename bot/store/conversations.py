@@ -161,3 +161,17 @@ def forget_conversation(session: Session, *, conversation_id: str) -> bool:
                                  {"sender": conversation_id})
         existed = existed or result.rowcount > 0
     return existed
+
+
+def save_offered(session: Session, *, conversation_id: str, payloads: Dict[str, str]) -> None:
+    session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                    .values(offered=json.dumps(payloads, ensure_ascii=False)))
+
+
+def load_offered(session: Session, *, conversation_id: str) -> Dict[str, str]:
+    conversation = session.get(Conversation, conversation_id)
+    try:
+        found = json.loads(conversation.offered) if conversation is not None and conversation.offered else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}

@@ -42,6 +42,7 @@ class Conversation(Base):
     mode = Column(String(24), nullable=False, default="bot")
     district = Column(String(32), nullable=True)
     language = Column(String(16), nullable=True)
+    offered = Column(Text, nullable=True)   # JSON: the buttons last offered (payload -> title), kept over restarts
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_seen_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
