@@ -89,7 +89,9 @@ def _safeguarding_log(args: argparse.Namespace) -> int:
     print(f"{'time (UTC)':<20} {'level':<10} {'channel':<10} {'conversation':<17} matched")
     for event in events:
         print(f"{event.created_at:%Y-%m-%d %H:%M:%S} {event.level:<10} {event.channel:<10} "
-              f"{event.conversation:<17} {event.matched}" + (f"\n    text: {event.message_text}" if event.message_text else ""))
+              f"{event.conversation:<17} {event.matched}"
+              + (f"\n    raised request (escalation id) {event.escalation_id}" if event.escalation_id else "")
+              + (f"\n    text: {event.message_text}" if event.message_text else ""))
     return 0
 
 

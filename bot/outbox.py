@@ -192,7 +192,9 @@ class OutboxSender:
                 stream.write(bytes(message))
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, folder / f"{outbox_id:06d}.eml")
+            # Named by the row and its Message-ID, so mail from two databases never overwrites.
+            digest = message["Message-ID"].strip("<>").split("@")[0][:12]
+            os.replace(temporary, folder / f"{outbox_id:06d}-{digest}.eml")
         except BaseException:
             try:
                 os.unlink(temporary)

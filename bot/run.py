@@ -57,6 +57,10 @@ def run(settings: Settings) -> None:
         started.set()
         print(f"\nLife Portal bot is ready: open {settings.web_url} in your browser. Press Ctrl+C to stop.",
               flush=True)
+        mail = (f"by SMTP through {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host
+                else f"to files in {settings.mail_dir} (set LIFEPORTAL_SMTP_HOST to send email)")
+        print(f"Advisers sign in at {settings.inbox_url} (create one with `lifeportal advisers add`); "
+              f"notifications go {mail}.", flush=True)
         if settings.host != "127.0.0.1":
             print(f"The gateway listens on {settings.host} (LIFEPORTAL_HOST); Rasa and the action server "
                   "stay on 127.0.0.1.", flush=True)

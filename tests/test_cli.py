@@ -1,12 +1,14 @@
 """`lifeportal ask --json`, as an evaluator would run it."""
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 
 import pytest
 
+from bot.settings import load_settings
 from bot.training import rasa_env
 
 pytestmark = pytest.mark.slow
@@ -51,7 +53,9 @@ def test_lifeportal_run_serves_the_page_restarts_a_crashed_child_and_stops_clean
     env = dict(rasa_env(), LIFEPORTAL_RASA_PORT="35005", LIFEPORTAL_ACTIONS_PORT="35055",
                LIFEPORTAL_WEB_PORT="38080",
                # The same var/ and models/ (a different one would mean another training), another database.
-               LIFEPORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}")
+               LIFEPORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+               # No mail server, as on a fresh machine: notifications go to files.
+               LIFEPORTAL_SMTP_HOST="")
     run = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     try:
@@ -64,6 +68,9 @@ def test_lifeportal_run_serves_the_page_restarts_a_crashed_child_and_stops_clean
         assert requests.get("http://127.0.0.1:38080/", timeout=10).status_code == 200
         os.kill(_child_pid("bot.gateway", "LIFEPORTAL_WEB_PORT=38080"), signal.SIGKILL)
         line = run.stdout.readline()
+        while line.startswith("Advisers sign in at"):   # printed after "is ready"
+            assert "notifications go to files in" in line, line
+            line = run.stdout.readline()
         assert "gateway stopped unexpectedly" in line and "restarting" in line, line
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -73,6 +80,7 @@ def test_lifeportal_run_serves_the_page_restarts_a_crashed_child_and_stops_clean
             except requests.ConnectionError:
                 time.sleep(0.5)
         assert requests.get("http://127.0.0.1:38080/healthz", timeout=5).ok
+        _ask_for_the_pa_and_get_the_reply(env, load_settings().mail_dir)
         run.send_signal(signal.SIGTERM)
         assert run.wait(60) == 0
         time.sleep(1)
@@ -103,3 +111,42 @@ def _child_pid(command_part: str, environment_part: str) -> int:
         if command_part in command and environment_part in environment:
             return int(proc.name)
     raise AssertionError(f"no process runs {command_part}")
+
+
+def _ask_for_the_pa_and_get_the_reply(env: dict, mail_dir) -> None:
+    """The issue's "done when": an adviser made with `lifeportal advisers add`, a request from the chat,
+    the email in the local mail folder, the reply in the chat while the bot stays quiet."""
+    import dataclasses
+    import re
+    import time
+    import uuid
+
+    from tests.advisers import PASSWORD, InboxClient
+    from tests.gateway_client import Visitor, visit
+
+    email = f"dev.{uuid.uuid4().hex[:8]}@example.org"
+    added = subprocess.run([sys.executable, "-m", "bot.cli", "advisers", "add", "--name", "Dev Duty", "--email",
+                            email, "--team", "Leaving care duty", "--duty-team", "--password-stdin"],
+                           env=env, input=PASSWORD + "\n", text=True, capture_output=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    settings = dataclasses.replace(load_settings(), web_port=38080)
+
+    async def body():
+        async with Visitor(settings) as me:
+            await me.say("can i speak to my pa")
+            await me.say("I need help with a form")
+            await me.say("whenever")
+            await me.say("here")
+            reference = re.search(r"LP-[A-Z0-9]{5}", await me.text("yes")).group(0)
+            deadline = time.monotonic() + 30
+            while not any(reference in p.read_text() for p in mail_dir.glob("*.eml")):
+                assert time.monotonic() < deadline, "no email in the mail folder"
+                await asyncio.sleep(0.5)
+            adviser = InboxClient(settings)
+            adviser.login(email)
+            escalation_id = re.search(r'href="/inbox/requests/(\d+)">' + reference, adviser.get("/inbox/").text).group(1)
+            adviser.act(int(escalation_id), "reply", text="Hello, it's Dev from the duty team.")
+            events = [await me.next_event(), await me.next_event()]   # picked up, then the reply
+            assert events[-1]["sender"] == "adviser" and "Dev from the duty team" in events[-1]["text"]
+            assert [e["type"] for e in await me.turn("thank you")] == ["done"]   # the bot stays quiet
+    visit(body())

@@ -127,6 +127,67 @@ def test_forgetting_a_conversation_keeps_the_request_on_record_without_who_asked
         assert session.execute(select(func.count()).select_from(AdviserLink)).scalar() == 0
 
 
+def test_the_hand_off_and_the_inbox_on_the_store(database, people):
+    """Submit, scoping, claim, reply, hand back, resolve, sessions, unclaimed: on SQLite and PostgreSQL."""
+    from bot.store import inbox
+    from bot.store.handoff import (conversation_mode, recent_requests, relay_from_young_person, request_status,
+                                   start_draft, submit, unclaimed_to_tell)
+    from bot.store.models import Adviser, RelayedMessage
+
+    with database.session() as session:
+        redeem_link_code(session, conversation_id="young-a", code=new_link_code(session, adviser_id=people["pa"]))
+        draft = start_draft(session, conversation_id="young-a", step="topic")
+        request = Request(draft.request_key, "young-a", "today", topic="money", consent=True)
+        opened = submit(session, request=request, inbox_url=INBOX, duty_check=lambda hours, urgency: True,
+                        clear_draft=True)
+        assert opened.to_pa and opened.duty_alerted and opened.team_hours == "standard"
+        again = submit(session, request=request, inbox_url=INBOX, duty_check=lambda h, u: True, clear_draft=True)
+        assert again.escalation_id == opened.escalation_id and not again.created
+        assert conversation_mode(session, conversation_id="young-a") == "waiting_for_adviser"
+        assert recent_requests(session, conversation_id="young-a", crisis=False, within=dt.timedelta(hours=1)) == 1
+    with database.session() as session:
+        pa, duty, other = (session.get(Adviser, people[k]) for k in ("pa", "duty", "other"))
+        assert [e.id for e in inbox.caseload(session, adviser=pa)] == [opened.escalation_id]
+        assert [e.id for e in inbox.caseload(session, adviser=duty)] == [opened.escalation_id]  # alerted out of hours
+        assert inbox.caseload(session, adviser=other) == []
+        assert inbox.find_visible(session, adviser=other, escalation_id=opened.escalation_id) is None
+        escalation = inbox.find_visible(session, adviser=pa, escalation_id=opened.escalation_id)
+        assert inbox.claim(session, adviser=pa, escalation=escalation).changed
+        assert conversation_mode(session, conversation_id="young-a") == "adviser"
+        inbox.reply(session, adviser=pa, escalation=escalation, text_="Hello")
+        relay_from_young_person(session, conversation_id="young-a", text="hi Priya", crisis_level=None)
+    with database.session() as session:
+        escalation = session.get(Escalation, opened.escalation_id)
+        pa = session.get(Adviser, people["pa"])
+        lines = inbox.messages_with_adviser(session, escalation=escalation)
+        assert [(line.who, line.text) for line in lines] == [("Priya", "Hello"), ("young person", "hi Priya")]
+        assert request_status(session, conversation_id="young-a").status == "replied"
+        assert inbox.transcript(session, adviser=pa, escalation=escalation) == []   # no Rasa events table here
+        assert inbox.hand_back(session, adviser=pa, escalation=escalation).changed
+        assert conversation_mode(session, conversation_id="young-a") == "bot"
+        assert inbox.resolve(session, adviser=pa, escalation=escalation).changed
+        token, csrf = inbox.create_session(session, adviser_id=pa.id)
+    with database.session() as session:
+        signed_in = inbox.signed_in(session, token=token)
+        assert signed_in is not None and signed_in[1] == csrf and inbox.signed_in(session, token="forged") is None
+        inbox.end_session(session, token=token)
+    with database.session() as session:
+        assert inbox.signed_in(session, token=token) is None
+        assert [e.status for e in session.execute(select(EscalationEvent).where(
+            EscalationEvent.escalation_id == opened.escalation_id)).scalars()] == [
+            "open", "claimed", "replied", "handed_back", "resolved"]
+        stale = submit(session, request=Request("young-b:1", "young-b", "whenever"), inbox_url=INBOX,
+                       duty_check=lambda h, u: False, clear_draft=False)
+        session.get(Escalation, stale.escalation_id).created_at -= dt.timedelta(hours=2)
+    with database.session() as session:
+        told = unclaimed_to_tell(session, older_than=dt.timedelta(hours=1))
+        assert [t.reference for t in told] == [stale.reference]
+        assert unclaimed_to_tell(session, older_than=dt.timedelta(hours=1)) == []  # told once
+    with database.session() as session:
+        assert forget_conversation(session, conversation_id="young-a")
+        assert session.execute(select(func.count()).select_from(RelayedMessage)).scalar() == 0
+
+
 def test_the_operator_commands(tmp_path):
     settings = load_settings()
     env = dict(child_env(settings), LIFEPORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'ops.db'}")

@@ -191,16 +191,17 @@ def test_without_a_mail_server_mail_goes_to_a_folder(tmp_path, database):
     assert sender.send_due() == 2
     assert stat.S_IMODE(settings.mail_dir.stat().st_mode) == 0o700
     stored = rows(database)
-    assert sorted(p.name for p in settings.mail_dir.iterdir()) == [f"{row.id:06d}.eml" for row in stored]
+    names = {row.id: f"{row.id:06d}-{expected_id(row.dedupe_key)[1:13]}.eml" for row in stored}
+    assert sorted(p.name for p in settings.mail_dir.iterdir()) == sorted(names.values())
     for row in stored:
-        message = email.message_from_bytes((settings.mail_dir / f"{row.id:06d}.eml").read_bytes())
+        message = email.message_from_bytes((settings.mail_dir / names[row.id]).read_bytes())
         assert message["To"] == row.recipient and message["Message-ID"] == expected_id(row.dedupe_key)
         assert message.get_payload(decode=True).decode() == row.body
     # Written again: still one file a row, and no temporary files left over.
     with database.session() as session:
         session.execute(update(OutboxMessage).values(sent_at=None, next_attempt_at=utcnow()))
     assert sender.send_due() == 2 and sender.send_due() == 0
-    assert sorted(p.name for p in settings.mail_dir.iterdir()) == [f"{row.id:06d}.eml" for row in stored]
+    assert sorted(p.name for p in settings.mail_dir.iterdir()) == sorted(names.values())
 
 
 def test_the_background_task_wakes_and_survives_failures(tmp_path, database):

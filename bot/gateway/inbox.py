@@ -221,6 +221,11 @@ class Inbox:
                 return None
             change = {"claim": store.claim, "hand-back": store.hand_back, "resolve": store.resolve}.get(action)
             if action == "reply":
+                if current.claimed_by != me.id and current.status != "resolved":
+                    # Replying takes the conversation: say so first, as a claim would.
+                    taken = store.claim(session, adviser=me, escalation=current)
+                    if taken.changed and taken.conversation_id:
+                        keep_reply(session, conversation_id=taken.conversation_id, body=_told("claim", taken))
                 result = store.reply(session, adviser=me, escalation=current, text_=words)
                 body = {"text": words, "buttons": [], "sender": "adviser", "name": f"{me.name} (your PA)"}
             else:
