@@ -127,6 +127,23 @@ def test_forgetting_a_conversation_keeps_the_request_on_record_without_who_asked
         assert session.execute(select(func.count()).select_from(AdviserLink)).scalar() == 0
 
 
+def test_with_no_duty_team_yet_a_request_is_still_kept_in_a_duty_queue(database):
+    from bot.store.escalations import DEFAULT_DUTY_TEAM
+    from bot.store.models import Team
+
+    with database.session() as session:
+        escalation, created = open_escalation(session, Request("nobody-yet", None, "today"), inbox_url=INBOX)
+        team = session.get(Team, escalation.team_id)
+        assert created and (team.name, team.is_duty) == (DEFAULT_DUTY_TEAM, True)
+    with database.session() as session:
+        add_adviser(session, name="Dev", email="dev@example.org", team=DEFAULT_DUTY_TEAM, password=PASSWORD,
+                    duty_team=True)
+        from bot.store import inbox
+        from bot.store.models import Adviser
+        dev = session.execute(select(Adviser)).scalar_one()
+        assert [e.id for e in inbox.caseload(session, adviser=dev)] == [escalation.id]
+
+
 def test_the_hand_off_and_the_inbox_on_the_store(database, people):
     """Submit, scoping, claim, reply, hand back, resolve, sessions, unclaimed: on SQLite and PostgreSQL."""
     from bot.store import inbox

@@ -1,6 +1,7 @@
 """Requests for a person: opened once, routed to the PA or the duty team, announced through the outbox."""
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -8,9 +9,13 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.advisers import CODE_ALPHABET
+from bot.store.advisers import CODE_ALPHABET, ensure_team
 from bot.store.models import (URGENCIES, Adviser, AdviserLink, Conversation, Escalation, EscalationEvent,
                               OutboxMessage, Team, utcnow)
+
+
+logger = logging.getLogger(__name__)
+DEFAULT_DUTY_TEAM = "Leaving care duty team"
 
 
 class EscalationError(ValueError):
@@ -42,7 +47,11 @@ def _new_reference(session: Session) -> str:
 def _duty_team(session: Session) -> Team:
     team = session.execute(select(Team).where(Team.is_duty.is_(True)).order_by(Team.id)).scalars().first()
     if team is None:
-        raise EscalationError("No duty team exists: create one with `lifeportal advisers add --duty-team`.")
+        # Nobody has set one up yet: the request still must not be lost. It waits in this queue, and
+        # the first adviser added with --duty-team (to a team of this name) sees it.
+        logger.warning("no duty team exists: a request waits in the %r queue; add advisers with "
+                       "`lifeportal advisers add --team %r --duty-team`", DEFAULT_DUTY_TEAM, DEFAULT_DUTY_TEAM)
+        team = ensure_team(session, name=DEFAULT_DUTY_TEAM, is_duty=True)
     return team
 
 
