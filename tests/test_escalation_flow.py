@@ -2,6 +2,7 @@
 the adviser inbox (scoping, CSRF, throttling), the adviser's reply live, the bot quiet, hand back."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -172,7 +173,7 @@ def test_an_unlinked_young_persons_request_goes_to_the_duty_queue(servers, peopl
     visit(body())
 
 
-def test_the_crisis_button_opens_the_most_urgent_request_at_once_and_alerts_the_duty_team(servers, people):
+def test_the_crisis_button_opens_the_most_urgent_request_at_once_and_alerts_the_duty_team(servers, people, mailbox):
     async def body():
         async with Visitor(servers) as me:
             crisis = await me.say("i want to end my life")
@@ -193,6 +194,15 @@ def test_the_crisis_button_opens_the_most_urgent_request_at_once_and_alerts_the_
         assert event is not None and event.escalation_id == escalation.id  # the log points at the request
         assert duty_ids <= {m.recipient for m in outbox_for(servers, escalation.id)}
         assert all(m.subject.startswith("[CRISIS]") for m in outbox_for(servers, escalation.id))
+        # The email itself, caught by the local SMTP listener: a summary and a link, not their words.
+        for _ in range(100):
+            caught = [r for r in mailbox.to(people["duty"].email) if reference in r.subject]
+            if caught:
+                break
+            await asyncio.sleep(0.2)
+        assert len(caught) == 1 and caught[0].subject.startswith("[CRISIS]")
+        body_text = caught[0].message.get_payload(decode=True).decode()
+        assert servers.inbox_url in body_text and "end my life" not in body_text
     visit(body())
 
 
