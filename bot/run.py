@@ -61,6 +61,9 @@ def run(settings: Settings) -> None:
                 else f"to files in {settings.mail_dir} (set LIFEPORTAL_SMTP_HOST to send email)")
         print(f"Advisers sign in at {settings.inbox_url} (create one with `lifeportal advisers add`); "
               f"notifications go {mail}.", flush=True)
+        print("Telegram is " + ("on (" + ("webhook" if settings.telegram_webhook_secret else "long polling") + ")."
+                                if settings.telegram_bot_token else "off: set TELEGRAM_BOT_TOKEN to turn it on."),
+              flush=True)
         if settings.host != "127.0.0.1":
             print(f"The gateway listens on {settings.host} (LIFEPORTAL_HOST); Rasa and the action server "
                   "stay on 127.0.0.1.", flush=True)

@@ -63,6 +63,10 @@ class Settings:
     mail_from: str
     claim_timeout_minutes: int  # an unclaimed request after this long: the young person is told honestly
     escalations_per_hour: int   # requests one conversation may open in an hour
+    # Telegram (off unless a bot token is set).
+    telegram_bot_token: str
+    telegram_api_base_url: str  # python-telegram-bot's base_url form, e.g. http://127.0.0.1:8081/bot
+    telegram_webhook_secret: str  # set: webhook mode on the gateway's own server; empty: long polling
 
     def as_env(self) -> dict:
         """These settings as environment variables, so that a child process reads exactly them."""
@@ -137,6 +141,8 @@ ENV_NAMES = {
     "smtp_password": "LIFEPORTAL_SMTP_PASSWORD", "smtp_starttls": "LIFEPORTAL_SMTP_STARTTLS",
     "mail_from": "LIFEPORTAL_MAIL_FROM", "claim_timeout_minutes": "LIFEPORTAL_CLAIM_TIMEOUT_MINUTES",
     "escalations_per_hour": "LIFEPORTAL_ESCALATIONS_PER_HOUR",
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN", "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
+    "telegram_webhook_secret": "TELEGRAM_WEBHOOK_SECRET",
 }
 
 
@@ -169,4 +175,7 @@ def load_settings() -> Settings:
         mail_from=os.environ.get("LIFEPORTAL_MAIL_FROM", "lifeportal-bot@localhost"),
         claim_timeout_minutes=_int("LIFEPORTAL_CLAIM_TIMEOUT_MINUTES", 60),
         escalations_per_hour=_int("LIFEPORTAL_ESCALATIONS_PER_HOUR", 3),
+        telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+        telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", ""),
     )

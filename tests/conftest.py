@@ -15,6 +15,9 @@ os.environ.setdefault("LIFEPORTAL_DATABASE_URL", f"sqlite:///{Path(__file__).res
 # Notifications go to a real SMTP listener the tests run (tests/mailbox.py).
 os.environ.setdefault("LIFEPORTAL_SMTP_HOST", "127.0.0.1")
 os.environ.setdefault("LIFEPORTAL_SMTP_PORT", "18025")
+# Telegram on, against a local Bot API stand-in the tests run (tests/telegram_standin.py).
+os.environ.setdefault("TELEGRAM_BOT_TOKEN", "4242:TEST-TOKEN")
+os.environ.setdefault("TELEGRAM_API_BASE_URL", "http://127.0.0.1:18081/bot")
 # A short turn timeout, so the "never silence" tests don't wait long.
 os.environ.setdefault("LIFEPORTAL_TURN_TIMEOUT", "3")
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -51,7 +54,20 @@ def mailbox(settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def stack(settings: Settings, trained_model: Path, mailbox) -> Iterator[Stack]:
+def telegram_api(settings: Settings):
+    """Telegram's Bot API, played locally: python-telegram-bot in the gateway talks to it."""
+    from tests.telegram_standin import TelegramStandIn
+
+    port = int(settings.telegram_api_base_url.rsplit(":", 1)[1].split("/")[0])
+    api = TelegramStandIn(port).start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(settings: Settings, trained_model: Path, mailbox, telegram_api) -> Iterator[Stack]:
     """The action server, Rasa and the gateway, started once per test session as `make run` starts them."""
     running = Stack(settings, trained_model).start()
     try:

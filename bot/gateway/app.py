@@ -27,6 +27,7 @@ SERVICE = web.AppKey("service", ConversationService)
 WEB_CHANNEL = web.AppKey("web_channel", WebChannel)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
 TASKS = web.AppKey("tasks", list)
+TELEGRAM = web.AppKey("telegram", object)
 
 CSP = ("default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -62,15 +63,27 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
         inbox.append(Inbox(settings=settings, database=database, desk=service.desk, key=key))
         app[SERVICE] = service
         app[WEB_CHANNEL] = channel
+        app[TELEGRAM] = None
+        if settings.telegram_bot_token:
+            from bot.gateway.telegram import TelegramChannel   # only imported when Telegram is on
+
+            app[TELEGRAM] = TelegramChannel(settings=settings, service=service, database=database)
+            service.add_channel(app[TELEGRAM])
+        else:
+            logger.info("Telegram is off: set TELEGRAM_BOT_TOKEN to turn it on")
         app[CLIENT] = client
         # Notifications go out from the outbox: woken by each new request, retried with back-off.
         service.desk.outbox_wake = asyncio.Event()
         sender = OutboxSender(settings, database)
         app[TASKS] = service.start() + [asyncio.create_task(sender.run_forever(service.desk.outbox_wake))]
+        if app[TELEGRAM] is not None:
+            app[TASKS].append(asyncio.create_task(app[TELEGRAM].run()))
 
     async def stop(app: web.Application) -> None:
         for task in app[TASKS]:
             task.cancel()
+        if app[TELEGRAM] is not None:
+            await app[TELEGRAM].stop()
         await app[SERVICE].turns.close()
         await app[CLIENT].close()
 
@@ -116,5 +129,11 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
     app.router.add_get(r"/inbox/requests/{id:\d+}", inbox_route("request_page"))
     app.router.add_get(r"/inbox/requests/{id:\d+}/transcript", inbox_route("transcript"))
     app.router.add_post(r"/inbox/requests/{id:\d+}/{action:claim|reply|note|hand-back|resolve}", inbox_route("act"))
+    async def telegram_webhook(request: web.Request) -> web.StreamResponse:
+        if request.app[TELEGRAM] is None:
+            raise web.HTTPNotFound()
+        return await request.app[TELEGRAM].webhook(request)
+
+    app.router.add_post("/telegram", telegram_webhook)
     app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)
     return app

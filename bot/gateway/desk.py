@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 ASK_FOR_PA = "/ask_for_pa"
 TELL_SOMEONE_NOW = "/tell_someone_now"
+REQUEST_STATUS = "/request_status"   # Telegram's /status command
 LINK_CODE = re.compile(rf"^\s*/?(?:link\s+)?([{CODE_ALPHABET}]{{4}})[-\s]?([{CODE_ALPHABET}]{{4}})\s*$", re.I)
 HAS_DIGIT = re.compile(r"\d")
 LINK_COMMAND = re.compile(r"^\s*/?link\s+[A-Za-z0-9-]{4,12}\s*$", re.I)   # "/link" and a mistyped code
@@ -74,6 +75,9 @@ class Desk:
         if message == ASK_FOR_PA:
             await self.start_form(conversation_id, channel, kept_id)
             return "ask_for_pa"
+        if message == REQUEST_STATUS:
+            await self.status(conversation_id, channel, kept_id)
+            return "request_status"
         code = LINK_CODE.match(message)
         if code and not (HAS_DIGIT.search(message) or LINK_COMMAND.match(message)):
             code = None  # a word like "whenever" is not a code: every code has a digit

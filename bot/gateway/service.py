@@ -62,6 +62,10 @@ class ConversationService:
             return
         await target.deliver(conversation_id, event)
 
+    def offer(self, conversation_id: str, buttons) -> None:
+        """Let a channel's own command (Telegram's /adviser) press a button the bot understands."""
+        self._offered.offer(conversation_id, buttons)
+
     async def flush(self, channel: str, conversation_id: str) -> None:
         target = self._channels.get(channel)
         if target is not None:

@@ -29,7 +29,7 @@ Deliver = Callable[[str, str, Dict[str, Any]], Awaitable[None]]
 if TYPE_CHECKING:
     from bot.gateway.desk import Desk
 RETRY_EVERY = 3.0
-DESK_BUTTONS = ("/ask_for_pa", "/tell_someone_now")
+DESK_BUTTONS = ("/ask_for_pa", "/tell_someone_now", "/request_status")
 
 
 def log_turn(*, conversation_id: str, channel: str, intent: Optional[str], started: float, outcome: str,

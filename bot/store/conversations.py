@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import (AdviserLink, Conversation, Escalation, EscalationDraft, KeptMessage, RelayedMessage,
+from bot.store.models import (AdviserLink, ChannelAddress, Conversation, Escalation, EscalationDraft, KeptMessage, RelayedMessage,
                               SafeguardingEvent, UndeliveredReply, utcnow)
 
 # Rasa's SQLTrackerStore keeps its events here, in the same database (see bot.processes).
@@ -149,6 +149,7 @@ def forget_conversation(session: Session, *, conversation_id: str) -> bool:
     session.execute(delete(UndeliveredReply).where(UndeliveredReply.conversation_id == conversation_id))
     session.execute(delete(AdviserLink).where(AdviserLink.conversation_id == conversation_id))
     session.execute(delete(EscalationDraft).where(EscalationDraft.conversation_id == conversation_id))
+    session.execute(delete(ChannelAddress).where(ChannelAddress.conversation_id == conversation_id))
     session.execute(delete(RelayedMessage).where(RelayedMessage.conversation_id == conversation_id))
     # A request for a person stays on the service's record, without anything that says who asked.
     session.execute(update(Escalation).where(Escalation.conversation_id == conversation_id)
@@ -175,3 +176,19 @@ def load_offered(session: Session, *, conversation_id: str) -> Dict[str, str]:
     except ValueError:
         return {}
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def save_address(session: Session, *, conversation_id: str, address: str) -> None:
+    """Remember where the conversation's channel delivers (only once the conversation exists)."""
+    if session.get(Conversation, conversation_id) is None:
+        return
+    row = session.get(ChannelAddress, conversation_id)
+    if row is None:
+        session.add(ChannelAddress(conversation_id=conversation_id, address=address))
+    elif row.address != address:
+        row.address = address
+
+
+def load_address(session: Session, *, conversation_id: str) -> Optional[str]:
+    row = session.get(ChannelAddress, conversation_id)
+    return row.address if row else None

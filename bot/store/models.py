@@ -243,3 +243,15 @@ class AdviserSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False, index=True)
+
+
+class ChannelAddress(Base):
+    """Where to send a reply on a channel that can't be reached by a socket (a Telegram chat id).
+
+    Kept only so an adviser's reply can reach the young person; erased with the conversation.
+    """
+
+    __tablename__ = "channel_addresses"
+
+    conversation_id = Column(String(32), ForeignKey("conversations.id"), primary_key=True)
+    address = Column(String(64), nullable=False)

@@ -1,0 +1,106 @@
+"""Telegram through the real stack: python-telegram-bot in the gateway against a local Bot API stand-in."""
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+
+import pytest
+
+from bot.gateway.telegram import EDITED, GROUP, NOT_TEXT, START
+from bot.knowledge.crisis_replies import EMERGENCY_OPENING
+from tests.advisers import InboxClient, link_code, make_advisers
+
+pytestmark = pytest.mark.slow
+
+
+def new_chat() -> int:
+    return random.randint(10_000_000, 99_999_999)
+
+
+def buttons(sent) -> list:
+    return [b for row in json.loads(sent["reply_markup"])["inline_keyboard"] for b in row] if sent.get("reply_markup") else []
+
+
+def test_commands_questions_buttons_and_what_it_cant_read(servers, telegram_api):
+    chat = new_chat()
+    telegram_api.message(chat, "/start")
+    assert telegram_api.wait_for(chat, 1)[0]["text"] == START
+    telegram_api.message(chat, "what is staying put?")
+    answer = telegram_api.wait_for(chat, 2)[1]
+    assert "Source:" in answer["text"]
+    titles = [b["text"] for b in buttons(answer)]
+    assert titles == ["Tell me more", "Talk to my PA"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(answer))
+    telegram_api.press(chat, answer, "Tell me more")
+    more = telegram_api.wait_for(chat, 3)[2]
+    assert "Source:" in more["text"] and more["text"] != answer["text"]
+    assert telegram_api.sent(chat, "editMessageReplyMarkup")   # the pressed keyboard is removed
+    assert any(c["method"] == "answerCallbackQuery" for c in telegram_api.calls)
+    telegram_api.message(chat, None, photo=[{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}])
+    assert telegram_api.wait_for(chat, 4)[3]["text"] == NOT_TEXT
+    edited = {"message_id": 5, "date": 0, "edit_date": 1, "chat": {"id": chat, "type": "private"},
+              "from": {"id": chat, "is_bot": False, "first_name": "T"}, "text": "what is staying close?"}
+    telegram_api.push({"edited_message": edited})
+    assert telegram_api.wait_for(chat, 5)[4]["text"] == EDITED
+    group = -new_chat()
+    telegram_api.message(group, "hello bot", chat_type="group")
+    assert telegram_api.wait_for(group, 1)[0]["text"] == GROUP
+    telegram_api.wait_for(group, 1, method="leaveChat")
+    assert len(telegram_api.sent(chat)) == 5   # the edited message was not answered as a new one
+
+
+def test_a_crisis_on_telegram_and_the_tell_someone_button(servers, telegram_api):
+    chat = new_chat()
+    telegram_api.message(chat, "i want to end my life")
+    crisis = telegram_api.wait_for(chat, 1)[0]
+    assert crisis["text"].startswith(EMERGENCY_OPENING) and "999" in crisis["text"]
+    telegram_api.press(chat, crisis, "Yes, tell someone now")
+    told = telegram_api.wait_for(chat, 2)[1]["text"]
+    assert re.search(r"LP-[A-Z0-9]{5}", told) and "duty team" in told
+
+
+def test_the_pa_on_telegram_adviser_command_reply_and_a_429(servers, telegram_api):
+    people = make_advisers(servers)
+    chat = new_chat()
+    telegram_api.message(chat, f"/link {link_code(servers, people['pa_a'].email)}")
+    assert "linked to Sam North" in telegram_api.wait_for(chat, 1)[0]["text"]
+    telegram_api.message(chat, "/adviser")
+    first = telegram_api.wait_for(chat, 2)[1]
+    assert "What is it about?" in first["text"]
+    telegram_api.message(chat, "I need help filling in a form for college")
+    telegram_api.wait_for(chat, 3)
+    telegram_api.message(chat, "today")
+    telegram_api.wait_for(chat, 4)
+    telegram_api.message(chat, "chat")
+    telegram_api.wait_for(chat, 5)
+    telegram_api.message(chat, "yes")
+    confirmation = telegram_api.wait_for(chat, 6)[5]["text"]
+    assert re.search(r"LP-[A-Z0-9]{5}", confirmation), [c["text"][:80] for c in telegram_api.sent(chat)]
+    reference = re.search(r"LP-[A-Z0-9]{5}", confirmation).group(0)
+    telegram_api.message(chat, "/status")
+    assert reference in telegram_api.wait_for(chat, 7)[6]["text"]
+
+    sam = InboxClient(servers)
+    sam.login(people["pa_a"].email)
+    page = sam.get("/inbox/").text
+    found = re.search(r'href="/inbox/requests/(\d+)">' + reference, page)
+    assert found, (confirmation, page[-1500:])
+    escalation_id = int(found.group(1))
+    telegram_api.fail("sendMessage", 429, description="Too Many Requests: retry after 1",
+                      parameters={"retry_after": 1})
+    sam.act(escalation_id, "reply", text="Hi, it's Sam. I'll call the jobcentre with you.")
+    sent = telegram_api.wait_for(chat, 9)
+    texts = [c["text"] for c in sent[7:]]
+    assert "picked up" in texts[0] and texts[1].startswith("Sam North (your PA):\nHi, it's Sam.")
+    # Telegram refused the first try with a 429: it was retried after retry_after, and reached the chat once.
+    assert [c["method"] for c in telegram_api.refused] == ["sendMessage"]
+    assert [t for t in texts if "picked up" in t] == [texts[0]]
+    telegram_api.message(chat, "thank you so much")   # goes to Sam; the bot stays quiet
+    for _ in range(100):
+        if "thank you so much" in sam.get(f"/inbox/requests/{escalation_id}").text:
+            break
+        time.sleep(0.2)
+    assert "thank you so much" in sam.get(f"/inbox/requests/{escalation_id}").text
+    assert len(telegram_api.sent(chat)) == 9
