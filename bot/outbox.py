@@ -75,12 +75,16 @@ class _Leased:
     subject: str
     body: str
     attempts: int
+    kind: str = "email"
 
 
 class OutboxSender:
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(self, settings: Settings, database: Database,
+                 telegram: Callable[[str, str], None] | None = None) -> None:
         self.settings = settings
         self.database = database
+        # (chat id, text) -> sends it or raises: advisers' Telegram notifications, when Telegram is on.
+        self.telegram = telegram
         self._ehlo_name: str | None = None  # looked up once, on the first send (no I/O here)
 
     # -- the sending round --------------------------------------------------------------------
@@ -92,7 +96,7 @@ class OutboxSender:
         with self.database.session() as session:
             due: list[int] = list(session.execute(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.kind == "email", OutboxMessage.sent_at.is_(None),
+                .where(OutboxMessage.kind.in_(self._kinds()), OutboxMessage.sent_at.is_(None),
                        OutboxMessage.next_attempt_at <= start)
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)).scalars())
         sent = 0
@@ -109,6 +113,9 @@ class OutboxSender:
                 sent += 1
         return sent
 
+    def _kinds(self) -> tuple:
+        return ("email", "telegram") if self.telegram is not None else ("email",)
+
     def _lease(self, outbox_id: int, now: dt.datetime) -> _Leased | None:
         """Take the row for LEASE, in its own committed transaction; None if it is not ours to send."""
         with self.database.session() as session:
@@ -124,7 +131,7 @@ class OutboxSender:
                 return None
             row = session.get(OutboxMessage, outbox_id)
             return _Leased(id=row.id, dedupe_key=row.dedupe_key, recipient=row.recipient, subject=row.subject,
-                           body=row.body, attempts=row.attempts)
+                           body=row.body, attempts=row.attempts, kind=row.kind)
 
     def _sent(self, leased: _Leased, now: dt.datetime) -> None:
         with self.database.session() as session:
@@ -160,6 +167,9 @@ class OutboxSender:
         return message
 
     def _deliver(self, leased: _Leased) -> None:
+        if leased.kind == "telegram":
+            self.telegram(leased.recipient, f"{leased.subject}\n\n{leased.body}")
+            return
         message = self._message(leased)
         if self.settings.smtp_host:
             self._send_smtp(message, leased.recipient)

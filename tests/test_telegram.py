@@ -104,3 +104,64 @@ def test_the_pa_on_telegram_adviser_command_reply_and_a_429(servers, telegram_ap
         time.sleep(0.2)
     assert "thank you so much" in sam.get(f"/inbox/requests/{escalation_id}").text
     assert len(telegram_api.sent(chat)) == 9
+
+
+def test_an_adviser_links_their_telegram_and_gets_a_crisis_notification_once(servers, telegram_api):
+    people = make_advisers(servers)
+    dev = InboxClient(servers)
+    dev.login(people["duty"].email)
+    dev.get("/inbox/")
+    page = dev.post("/inbox/telegram-code").text
+    code = re.search(r"/pa ([A-Z0-9]{4}-[A-Z0-9]{4})", page).group(1)
+    pa_chat = new_chat()
+    telegram_api.message(pa_chat, f"/pa {code}")
+    assert "Thanks, Dev Duty" in telegram_api.wait_for(pa_chat, 1)[0]["text"]
+    young = new_chat()
+    telegram_api.message(young, "i want to end my life")
+    telegram_api.press(young, telegram_api.wait_for(young, 1)[0], "Yes, tell someone now")
+    reference = re.search(r"LP-[A-Z0-9]{5}", telegram_api.wait_for(young, 2)[1]["text"]).group(0)
+    note = telegram_api.wait_for(pa_chat, 2)[1]["text"]
+    assert note.startswith("[CRISIS]") and reference in note and servers.inbox_url in note
+    assert "end my life" not in note   # a summary and a link, never their words
+    time.sleep(6)   # the next send round would bring any second copy
+    assert len(telegram_api.sent(pa_chat)) == 2
+
+
+def test_webhook_mode_checks_the_secret_header(servers, telegram_api):
+    """A second gateway in webhook mode: updates come to its own /telegram route, only with the secret."""
+    import dataclasses
+
+    import requests
+
+    from bot.processes import start_gateway, wait_for_gateway
+
+    settings = dataclasses.replace(servers, web_port=18090, telegram_webhook_secret="a-long-random-secret")
+    gateway = start_gateway(settings).start()
+    try:
+        wait_for_gateway(settings, gateway)
+        hook = [c for c in telegram_api.calls if c["method"] == "setWebhook"]
+        for _ in range(50):
+            hook = [c for c in telegram_api.calls if c["method"] == "setWebhook"]
+            if hook:
+                break
+            time.sleep(0.2)
+        assert hook and hook[-1]["url"] == "http://127.0.0.1:18090/telegram"
+        assert hook[-1]["secret_token"] == "a-long-random-secret"
+        chat = new_chat()
+        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"},
+                                              "from": {"id": chat, "is_bot": False, "first_name": "T"},
+                                              "text": "what is staying close?"}}
+        url = "http://127.0.0.1:18090/telegram"
+        assert requests.post(url, json=update, timeout=10).status_code == 403
+        assert requests.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+                             timeout=10).status_code == 403
+        assert telegram_api.sent(chat) == []
+        ok = requests.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "a-long-random-secret"},
+                           timeout=10)
+        assert ok.status_code == 200
+        assert "Source:" in telegram_api.wait_for(chat, 1)[0]["text"]
+    finally:
+        gateway.stop()
+    # The polling gateway's own webhook route refuses everything: it is not in webhook mode.
+    assert requests.post(servers.web_url + "telegram", json={}, timeout=10,
+                         headers={"X-Telegram-Bot-Api-Secret-Token": ""}).status_code == 403

@@ -74,7 +74,7 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
         app[CLIENT] = client
         # Notifications go out from the outbox: woken by each new request, retried with back-off.
         service.desk.outbox_wake = asyncio.Event()
-        sender = OutboxSender(settings, database)
+        sender = OutboxSender(settings, database, telegram=app[TELEGRAM].notify if app[TELEGRAM] else None)
         app[TASKS] = service.start() + [asyncio.create_task(sender.run_forever(service.desk.outbox_wake))]
         if app[TELEGRAM] is not None:
             app[TASKS].append(asyncio.create_task(app[TELEGRAM].run()))
@@ -125,6 +125,7 @@ def build_app(settings: Settings, web_dir: Path = WEB_DIR) -> web.Application:
     app.router.add_post("/inbox/login", inbox_route("login"))
     app.router.add_post("/inbox/logout", inbox_route("logout"))
     app.router.add_post("/inbox/link-code", inbox_route("link_code"))
+    app.router.add_post("/inbox/telegram-code", inbox_route("telegram_code"))
     app.router.add_get("/inbox/updates", inbox_route("updates"))
     app.router.add_get(r"/inbox/requests/{id:\d+}", inbox_route("request_page"))
     app.router.add_get(r"/inbox/requests/{id:\d+}/transcript", inbox_route("transcript"))

@@ -145,7 +145,7 @@ class Inbox:
 
     # -- pages ----------------------------------------------------------------------------------
 
-    async def caseload(self, request: web.Request, code: str = "") -> web.Response:
+    async def caseload(self, request: web.Request, code: str = "", telegram: bool = False) -> web.Response:
         adviser, csrf = await self._who(request)
         version = self._desk.updates.version
 
@@ -154,13 +154,20 @@ class Inbox:
             rows = [(e, _channel(session, e.conversation_id)) for e in store.caseload(session, adviser=me)]
             return rows
         rows = await self._store(load)
-        return _html(pages.caseload(rows, adviser_name=adviser.name, csrf=csrf, version=version, code=code))
+        return _html(pages.caseload(rows, adviser_name=adviser.name, csrf=csrf, version=version, code=code,
+                                    telegram=telegram, telegram_on=bool(self._settings.telegram_bot_token)))
 
     async def link_code(self, request: web.Request) -> web.Response:
         adviser, csrf = await self._who(request)
         await self._form(request, csrf)
         code = await self._store(lambda s: new_link_code(s, adviser_id=adviser.id))
         return await self.caseload(request, code=code)
+
+    async def telegram_code(self, request: web.Request) -> web.Response:
+        adviser, csrf = await self._who(request)
+        await self._form(request, csrf)
+        code = await self._store(lambda s: new_link_code(s, adviser_id=adviser.id, purpose="telegram"))
+        return await self.caseload(request, code=f"/pa {code}", telegram=True)
 
     async def updates(self, request: web.Request) -> web.Response:
         await self._who(request)

@@ -45,7 +45,8 @@ def login(*, csrf: str, message: str = "") -> str:
 <button type="submit">Sign in</button></form>""")
 
 
-def caseload(rows: Sequence, *, adviser_name: str, csrf: str, version: int, code: str = "") -> str:
+def caseload(rows: Sequence, *, adviser_name: str, csrf: str, version: int, code: str = "", telegram: bool = False,
+             telegram_on: bool = False) -> str:
     items: List[str] = []
     for escalation, channel in rows:
         urgency = escalation.urgency
@@ -58,11 +59,19 @@ def caseload(rows: Sequence, *, adviser_name: str, csrf: str, version: int, code
     table = ("<p>No requests waiting. New ones appear here by themselves.</p>" if not items else
              '<table><thead><tr><th>Reference</th><th>Urgency</th><th>Status</th><th>About</th><th>Channel</th>'
              f'<th>Language</th><th>Sent</th></tr></thead><tbody>{"".join(items)}</tbody></table>')
-    shown_code = (f'<p class="code" role="status">Link code for a young person: <strong>{escape(code)}</strong>. '
-                  'It works once, for 7 days. They type it in the chat.</p>') if code else ""
+    if telegram:
+        shown_code = (f'<p class="code" role="status">Send <strong>{escape(code)}</strong> to the Life Portal bot '
+                      'from your own Telegram account. It works once, for 7 days.</p>')
+    else:
+        shown_code = (f'<p class="code" role="status">Link code for a young person: <strong>{escape(code)}</strong>. '
+                      'It works once, for 7 days. They type it in the chat.</p>') if code else ""
+    telegram_form = ('<h2>Notifications on Telegram</h2>'
+                     f'<form method="post" action="/inbox/telegram-code">{_csrf(csrf)}'
+                     '<button type="submit">Get new requests on Telegram too</button></form>') if telegram_on else ""
     body = (f'<h1>Requests</h1><div id="live" data-version="{version}">{table}</div>'
             f'<h2>Link a young person to you</h2>{shown_code}'
-            f'<form method="post" action="/inbox/link-code">{_csrf(csrf)}<button type="submit">Make a link code</button></form>')
+            f'<form method="post" action="/inbox/link-code">{_csrf(csrf)}<button type="submit">Make a link code</button></form>'
+            f'{telegram_form}')
     return page("Requests", body, signed_in_as=adviser_name, csrf=csrf, updates="/inbox/updates")
 
 

@@ -68,6 +68,9 @@ class OfferedButtons:
         except Exception:
             logger.exception("could not keep the offered buttons of conversation %s", conversation_id)
 
+    def payloads(self, conversation_id: str) -> list:
+        return list(self._offered.get(conversation_id, {}))
+
     def knows(self, conversation_id: str) -> bool:
         return conversation_id in self._offered
 

@@ -66,6 +66,13 @@ class ConversationService:
         """Let a channel's own command (Telegram's /adviser) press a button the bot understands."""
         self._offered.offer(conversation_id, buttons)
 
+    async def offered_payloads(self, conversation_id: str) -> List[str]:
+        """The payloads this conversation was last offered (read from the store after a restart)."""
+        if not self._offered.knows(conversation_id):
+            self._offered.restore(conversation_id, await asyncio.to_thread(
+                self._in_store, load_offered, conversation_id=conversation_id))
+        return self._offered.payloads(conversation_id)
+
     async def flush(self, channel: str, conversation_id: str) -> None:
         target = self._channels.get(channel)
         if target is not None:

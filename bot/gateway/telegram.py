@@ -23,6 +23,7 @@ from bot.gateway.desk import ASK_FOR_PA, REQUEST_STATUS
 from bot.gateway.service import ConversationService
 from bot.settings import Settings
 from bot.store import Database
+from bot.store.advisers import link_adviser_telegram
 from bot.store.conversations import keep_reply, load_address, save_address, take_replies
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class TelegramChannel:
         self._database = database
         self._addresses: Dict[str, int] = {}      # conversation id -> chat id
         self._payloads: Dict[str, str] = {}       # hashed callback data -> payload
-        self._retry: Optional[asyncio.Task] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self.application: Application = self._build()
 
     # -- the application and its handlers ---------------------------------------------------------
@@ -97,6 +98,7 @@ class TelegramChannel:
         application.add_handler(CommandHandler("adviser", self.adviser, filters=private))
         application.add_handler(CommandHandler("status", self.status, filters=private))
         application.add_handler(CommandHandler(["link", "forget"], self.text, filters=private))
+        application.add_handler(CommandHandler("pa", self.adviser_link, filters=private))
         application.add_handler(MessageHandler(private & filters.TEXT, self.text))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(MessageHandler(private, self.not_text))
@@ -122,6 +124,22 @@ class TelegramChannel:
         await self._service.receive(channel=self.name, external_id=str(chat_id), text=title, payload=payload)
         await self._remember(chat_id, conversation_id)
 
+    async def adviser_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An adviser (not a young person) links this chat to their inbox account for notifications."""
+        code = " ".join(context.args or [])
+        adviser = await asyncio.to_thread(self._in_store, link_adviser_telegram, code=code,
+                                          chat_id=str(update.effective_chat.id)) if code else None
+        name = adviser.name if adviser else None
+        await update.effective_message.reply_text(
+            f"Thanks, {name}. New requests for you will be announced here too." if name else
+            "That code didn't work. Make a new one in the adviser inbox and send /pa CODE.")
+
+    def notify(self, chat_id: str, text: str) -> None:
+        """For the outbox sender's thread: send an adviser's notification on the gateway's loop, or raise."""
+        future = asyncio.run_coroutine_threadsafe(
+            self.application.bot.send_message(int(chat_id), text, disable_web_page_preview=True), self._loop)
+        future.result(timeout=60)
+
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
         conversation_id = await self._known(chat_id)
@@ -135,7 +153,7 @@ class TelegramChannel:
         if chat_id is None or update.effective_chat.type != "private":
             return
         data = query.data or ""
-        payload = self._payloads.get(data, data)
+        payload = self._payloads.get(data) or await self._unhash(chat_id, data)
         title = next((b.text for row in (query.message.reply_markup.inline_keyboard
                                          if query.message and query.message.reply_markup else [])
                       for b in row if b.callback_data == data), payload)
@@ -146,6 +164,13 @@ class TelegramChannel:
         conversation_id = await self._known(chat_id)
         await self._service.receive(channel=self.name, external_id=str(chat_id), text=title, payload=payload)
         await self._remember(chat_id, conversation_id)
+
+    async def _unhash(self, chat_id: int, data: str) -> str:
+        """A long payload's hash, pressed after a restart: found among the buttons the store kept."""
+        if not data.startswith(HASHED):
+            return data
+        offered = await self._service.offered_payloads(await self._known(chat_id))
+        return next((payload for payload in offered if callback_data(payload) == data), data)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(NOT_TEXT)
@@ -243,6 +268,7 @@ class TelegramChannel:
 
     async def run(self) -> None:
         """Start the application (retrying until Telegram answers), then poll or wait for webhooks."""
+        self._loop = asyncio.get_running_loop()
         delay = 2.0
         while True:
             try:

@@ -71,13 +71,15 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").replace(" ", "").encode()).hexdigest()
 
 
-def new_link_code(session: Session, *, adviser_id: int, valid_for: dt.timedelta = dt.timedelta(days=7)) -> str:
+def new_link_code(session: Session, *, adviser_id: int, valid_for: dt.timedelta = dt.timedelta(days=7),
+                  purpose: str = "young_person") -> str:
     """A fresh one-time code, shown once (only its hash is stored), e.g. "K7QM-3XPA"."""
     raw = ""
     while not any(c.isdigit() for c in raw):  # a digit tells a code from a word typed alone
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
-    session.add(LinkCode(code_hash=_code_hash(raw), adviser_id=adviser_id, created_at=now, expires_at=now + valid_for))
+    session.add(LinkCode(code_hash=_code_hash(raw), adviser_id=adviser_id, created_at=now, expires_at=now + valid_for,
+                         purpose=purpose))
     session.flush()
     return f"{raw[:4]}-{raw[4:]}"
 
@@ -85,10 +87,8 @@ def new_link_code(session: Session, *, adviser_id: int, valid_for: dt.timedelta 
 def redeem_link_code(session: Session, *, conversation_id: str, code: str) -> Optional[Adviser]:
     """Link the conversation to the code's adviser. A used, expired or unknown code links nobody."""
     now = utcnow()
-    link_code = session.execute(select(LinkCode).where(LinkCode.code_hash == _code_hash(code))).scalar_one_or_none()
-    if link_code is None or link_code.used_at is not None or link_code.expires_at < now:
-        return None
-    if session.get(Conversation, conversation_id) is None:
+    link_code = _usable(session, code, "young_person", now)
+    if link_code is None or session.get(Conversation, conversation_id) is None:
         return None
     link_code.used_at = now
     link = session.get(AdviserLink, conversation_id)
@@ -98,6 +98,25 @@ def redeem_link_code(session: Session, *, conversation_id: str, code: str) -> Op
         link.adviser_id, link.linked_at = link_code.adviser_id, now
     session.flush()
     return session.get(Adviser, link_code.adviser_id)
+
+
+def _usable(session: Session, code: str, purpose: str, now: dt.datetime) -> Optional[LinkCode]:
+    link_code = session.execute(select(LinkCode).where(LinkCode.code_hash == _code_hash(code))).scalar_one_or_none()
+    if link_code is None or link_code.used_at is not None or link_code.expires_at < now or link_code.purpose != purpose:
+        return None
+    return link_code
+
+
+def link_adviser_telegram(session: Session, *, code: str, chat_id: str) -> Optional[Adviser]:
+    """An adviser's own Telegram chat, for notifications: linked with a one-time code from the inbox."""
+    now = utcnow()
+    link_code = _usable(session, code, "telegram", now)
+    if link_code is None:
+        return None
+    link_code.used_at = now
+    adviser = session.get(Adviser, link_code.adviser_id)
+    adviser.telegram_chat_id = chat_id
+    return adviser
 
 
 def adviser_by_email(session: Session, *, email: str) -> Optional[Adviser]:

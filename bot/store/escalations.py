@@ -85,6 +85,8 @@ def open_escalation(session: Session, request: Request, *, inbox_url: str,
     session.add(EscalationEvent(escalation_id=escalation.id, status="open", at=now))
     for recipient in _recipients(session, adviser, duty_too=alert_duty):
         session.add(_notification(escalation, recipient, inbox_url))
+        if recipient.telegram_chat_id:
+            session.add(_notification(escalation, recipient, inbox_url, telegram=True))
     session.flush()
     return escalation, True
 
@@ -100,7 +102,7 @@ def _recipients(session: Session, adviser: Optional[Adviser], *, duty_too: bool)
     return people
 
 
-def _notification(escalation: Escalation, recipient: Adviser, inbox_url: str) -> OutboxMessage:
+def _notification(escalation: Escalation, recipient: Adviser, inbox_url: str, telegram: bool = False) -> OutboxMessage:
     # A summary and a link, never the transcript: email is not a safe place for a young person's words.
     urgency = escalation.urgency.replace("_", " ")
     subject = f"[{urgency.upper()}] Life Portal request {escalation.reference}"
@@ -108,8 +110,9 @@ def _notification(escalation: Escalation, recipient: Adviser, inbox_url: str) ->
             f"Urgency: {urgency}\nAbout: {escalation.topic or 'not given'}\n"
             f"How to reach them: {escalation.contact or 'this chat'}\n\n"
             f"Open the adviser inbox to see it: {inbox_url}\n")
-    return OutboxMessage(dedupe_key=f"escalation:{escalation.id}:adviser:{recipient.id}", kind="email",
-                         recipient=recipient.email, subject=subject, body=body, escalation_id=escalation.id,
+    return OutboxMessage(dedupe_key=f"escalation:{escalation.id}:adviser:{recipient.id}" + (":telegram" if telegram else ""),
+                         kind="telegram" if telegram else "email",
+                         recipient=recipient.telegram_chat_id if telegram else recipient.email, subject=subject, body=body, escalation_id=escalation.id,
                          attempts=0, next_attempt_at=escalation.created_at)
 
 

@@ -100,6 +100,7 @@ class Adviser(Base):
     email = Column(String(254), nullable=False, unique=True)   # stored lower-case
     team_id = Column(Integer, ForeignKey("teams.id"), nullable=False, index=True)
     password_hash = Column(String(255), nullable=False)        # Argon2id
+    telegram_chat_id = Column(String(32), nullable=True)       # notifications on Telegram too, if linked
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
@@ -111,6 +112,7 @@ class LinkCode(Base):
 
     id = Column(Integer, primary_key=True)
     code_hash = Column(String(64), nullable=False, unique=True)
+    purpose = Column(String(16), nullable=False, default="young_person")   # young_person | telegram
     adviser_id = Column(Integer, ForeignKey("advisers.id"), nullable=False, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
