@@ -165,3 +165,57 @@ def test_webhook_mode_checks_the_secret_header(servers, telegram_api):
     # The polling gateway's own webhook route refuses everything: it is not in webhook mode.
     assert requests.post(servers.web_url + "telegram", json={}, timeout=10,
                          headers={"X-Telegram-Bot-Api-Secret-Token": ""}).status_code == 403
+
+
+def test_long_replies_are_split_cleanly():
+    from bot.gateway.telegram import split_text
+
+    paragraph = "Staying Put lets you stay with your foster carers after 18. " * 30
+    text = "\n\n".join([paragraph.strip()] * 4)          # about 7,300 characters
+    parts = split_text(text)
+    assert len(parts) == 2 and all(len(p) <= 4096 for p in parts)
+    assert "".join(p.replace("\n", "") for p in parts).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert all(not p.startswith(" ") and not p.endswith(" ") for p in parts)   # cut between words
+    assert split_text("x" * 5000)[0] == "x" * 4096                               # no space at all: hard cut
+
+
+def test_a_5xx_from_telegram_keeps_the_reply_and_sends_it_once_later(servers, telegram_api):
+    chat = new_chat()
+    telegram_api.fail("sendMessage", 502, description="Bad Gateway")
+    telegram_api.message(chat, "what is staying close?")
+    answer = telegram_api.wait_for(chat, 1, timeout=40)
+    assert "Source:" in answer[0]["text"]
+    assert [c["method"] for c in telegram_api.refused][-1] == "sendMessage"
+    time.sleep(12)   # one more retry round: nothing more is sent
+    assert len(telegram_api.sent(chat)) == 1
+
+
+def test_forget_on_telegram_erases_the_chat_and_its_address(servers, telegram_api):
+    from sqlalchemy import select
+
+    from bot.store import Database
+    from bot.store.models import ChannelAddress
+    from bot.store.safeguarding import load_or_create_key, pseudonym
+
+    chat = new_chat()
+    conversation = pseudonym(load_or_create_key(servers.secret_key_file), f"telegram:{chat}")
+    telegram_api.message(chat, "hiya")
+    telegram_api.wait_for(chat, 1)
+    with Database(servers.database_url).session() as session:
+        assert session.get(ChannelAddress, conversation).address == str(chat)
+    telegram_api.message(chat, "/forget")
+    question = telegram_api.wait_for(chat, 2)[1]
+    telegram_api.press(chat, question, "Yes, delete it")
+    assert "deleted our chat" in telegram_api.wait_for(chat, 3)[2]["text"]
+    with Database(servers.database_url).session() as session:
+        assert session.execute(select(ChannelAddress).where(ChannelAddress.conversation_id == conversation)).first() is None
+
+
+def test_one_person_flooding_does_not_hold_up_someone_else(servers, telegram_api):
+    flood, other = new_chat(), new_chat()
+    for number in range(40):
+        telegram_api.message(flood, f"spam {number}")
+    telegram_api.message(other, "what is staying put?")
+    assert "Source:" in telegram_api.wait_for(other, 1, timeout=30)[0]["text"]
+    replies = telegram_api.wait_for(flood, 40, timeout=90)
+    assert any("faster than I can read" in r["text"] for r in replies)   # the flood met the rate limit
