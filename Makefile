@@ -23,6 +23,7 @@ setup: $(VENV)/.installed
 # Speed and memory, printed as a table (not asserted): see README "Measurements".
 bench: setup
 	$(BIN)/python -m tests.bench.gateway
+	$(BIN)/python -m tests.bench.telegram
 
 # A long random-input run over the live connection (make test runs a short one).
 fuzz: setup

@@ -63,6 +63,10 @@ class TelegramStandIn:
                                              "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
                                              "message": message}})
 
+    def fail_every(self, method: str, every: int, status: int, **body) -> None:
+        """From now on, refuse every `every`-th call of `method` (for the benchmark); 0 stops it."""
+        self._every = (method, every, status, body)
+
     def fail(self, method: str, status: int, **body) -> None:
         self.failures.setdefault(method, []).append({"status": status, **body})
 
@@ -98,6 +102,11 @@ class TelegramStandIn:
                                      for k, v in data.items()}}
         with self._lock:
             failure = self.failures[method].pop(0) if self.failures.get(method) else None
+            every = getattr(self, "_every", None)
+            if failure is None and every and every[0] == method and every[1]:
+                self._counter = getattr(self, "_counter", 0) + 1
+                if self._counter % every[1] == 0:
+                    failure = {"status": every[2], **every[3]}
             # A refused call was not delivered: it is recorded apart from what reached the chat.
             (self.refused if failure else self.calls).append(call)
         if failure:
