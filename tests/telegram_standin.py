@@ -23,6 +23,7 @@ class TelegramStandIn:
         self.port = port
         self.calls: List[Dict[str, Any]] = []
         self.refused: List[Dict[str, Any]] = []
+        self.webhook = None   # set to a callable(update) to play Telegram calling a webhook instead
         self.failures: Dict[str, List[Dict[str, Any]]] = {}
         self._updates: List[Dict[str, Any]] = []
         self._ids = itertools.count(1)
@@ -36,10 +37,15 @@ class TelegramStandIn:
     # -- what tests use ---------------------------------------------------------------------------
 
     def push(self, update: Dict[str, Any]) -> Dict[str, Any]:
+        """Queue an update for getUpdates (polling), or hand it to `self.webhook` (webhook mode)."""
         with self._lock:
             update = {"update_id": next(self._ids), **update}
-            self._updates.append(update)
-        self._loop.call_soon_threadsafe(self._new_update.set)
+            if self.webhook is None:
+                self._updates.append(update)
+        if self.webhook is not None:
+            self.webhook(update)
+        else:
+            self._loop.call_soon_threadsafe(self._new_update.set)
         return update
 
     def message(self, chat_id: int, text: Optional[str] = None, *, chat_type: str = "private", **extra) -> Dict:

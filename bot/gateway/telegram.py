@@ -32,6 +32,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CALLBACK_LIMIT = 64   # bytes Telegram allows in callback_data
 HASHED = "h:"
 RETRY_DELIVERY = 10.0
+MAX_RETRY_DELAY = 300.0
 
 START = ("Hi, I'm the Life Portal bot. I'm a bot, not a person.\n"
          "I can answer questions about leaving care in Essex: housing, money, council tax, Staying Put, "
@@ -79,6 +80,10 @@ class TelegramChannel:
         self._addresses: Dict[str, int] = {}      # conversation id -> chat id
         self._payloads: Dict[str, str] = {}       # hashed callback data -> payload
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._failures: Dict[str, int] = {}        # conversation id -> failed deliveries in a row
+        self._retrying: set = set()
+        self._locks: Dict[str, asyncio.Lock] = {}
+        self._sending: set = set()   # background sends, kept referenced until done
         self.application: Application = self._build()
 
     # -- the application and its handlers ---------------------------------------------------------
@@ -224,13 +229,15 @@ class TelegramChannel:
         return InlineKeyboardMarkup(rows) if rows else None
 
     async def deliver(self, conversation_id: str, event: Dict[str, Any]) -> None:
+        """Keep the reply in the store, then send it in the background: a slow or refusing Telegram
+        (429 and its retry_after) never holds up the conversation's turn, and a restart loses nothing."""
         if event.get("type") != "reply":
             return   # "done", "status": the web page's typing dots; Telegram has nothing to show
         body = {key: value for key, value in event.items() if key != "type"}
-        chat_id = await self._chat_id(conversation_id)
-        if chat_id is None or not await self._send(chat_id, body):
-            await asyncio.to_thread(self._in_store, keep_reply, conversation_id=conversation_id, body=body)
-            self._retry_later(conversation_id)
+        await asyncio.to_thread(self._in_store, keep_reply, conversation_id=conversation_id, body=body)
+        task = asyncio.get_running_loop().create_task(self.flush(conversation_id))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def _send(self, chat_id: int, body: Dict[str, Any]) -> bool:
         text = str(body.get("text") or "")
@@ -249,19 +256,37 @@ class TelegramChannel:
         return True
 
     async def flush(self, conversation_id: str) -> None:
+        """Send the conversation's kept replies in order (one flush at a time per conversation)."""
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            await self._flush(conversation_id)
+        if not lock.locked() and not lock._waiters:   # noqa: SLF001 - drop idle locks
+            self._locks.pop(conversation_id, None)
+
+    async def _flush(self, conversation_id: str) -> None:
         chat_id = await self._chat_id(conversation_id)
         if chat_id is None:
             return
-        for body in await asyncio.to_thread(self._in_store, take_replies, conversation_id=conversation_id):
+        bodies = await asyncio.to_thread(self._in_store, take_replies, conversation_id=conversation_id)
+        for index, body in enumerate(bodies):
             if not await self._send(chat_id, body):
-                await asyncio.to_thread(self._in_store, keep_reply, conversation_id=conversation_id, body=body)
+                for unsent in bodies[index:]:   # this one and the rest, in order
+                    await asyncio.to_thread(self._in_store, keep_reply, conversation_id=conversation_id, body=unsent)
                 self._retry_later(conversation_id)
                 return
+        self._failures.pop(conversation_id, None)
 
     def _retry_later(self, conversation_id: str) -> None:
+        """Try the kept replies again with back-off (10 s, 20 s, 40 s … at most 5 minutes)."""
+        if conversation_id in self._retrying:
+            return
+        failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
+
         async def later() -> None:
-            await asyncio.sleep(RETRY_DELIVERY)
+            await asyncio.sleep(min(RETRY_DELIVERY * 2 ** (failures - 1), MAX_RETRY_DELAY))
+            self._retrying.discard(conversation_id)
             await self.flush(conversation_id)
+        self._retrying.add(conversation_id)
         asyncio.get_running_loop().create_task(later())
 
     # -- running ------------------------------------------------------------------------------------
