@@ -166,7 +166,15 @@ class TelegramStandIn:
         return self
 
     def stop(self) -> None:
+        async def shutdown() -> None:
+            await self._runner.cleanup()
+            # A long poll may still be waiting: end it, so nothing is left pending when the loop stops.
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
         if self._loop is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+            asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(30)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)

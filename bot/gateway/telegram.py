@@ -24,7 +24,7 @@ from bot.gateway.service import ConversationService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.advisers import link_adviser_telegram
-from bot.store.conversations import keep_reply, load_address, save_address, take_replies
+from bot.store.conversations import drop_reply, keep_reply, load_address, peek_replies, save_address
 
 logger = logging.getLogger(__name__)
 
@@ -267,13 +267,12 @@ class TelegramChannel:
         chat_id = await self._chat_id(conversation_id)
         if chat_id is None:
             return
-        bodies = await asyncio.to_thread(self._in_store, take_replies, conversation_id=conversation_id)
-        for index, body in enumerate(bodies):
+        # Each reply stays kept until Telegram has it: a failure keeps it, and the ones after it, in order.
+        for reply_id, body in await asyncio.to_thread(self._in_store, peek_replies, conversation_id=conversation_id):
             if not await self._send(chat_id, body):
-                for unsent in bodies[index:]:   # this one and the rest, in order
-                    await asyncio.to_thread(self._in_store, keep_reply, conversation_id=conversation_id, body=unsent)
                 self._retry_later(conversation_id)
                 return
+            await asyncio.to_thread(self._in_store, drop_reply, reply_id=reply_id)
         self._failures.pop(conversation_id, None)
 
     def _retry_later(self, conversation_id: str) -> None:

@@ -16,7 +16,7 @@ from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from bot.store import Database
 from bot.knowledge.crisis_replies import OFFER_BUTTONS, crisis_text
-from bot.store.conversations import (finish_answered, finish_message, get_conversation, messages_waiting,
+from bot.store.conversations import (adopt_orphans, finish_answered, finish_message, get_conversation, messages_waiting,
                                      set_for_retry)
 from bot.store.models import utcnow
 from bot.store.safeguarding import record_event
@@ -254,6 +254,10 @@ class TurnRunner:
 
     async def retry_forever(self) -> None:
         """Answer kept messages once Rasa and the action server are back; give up honestly after a while."""
+        try:
+            await asyncio.to_thread(self._store, adopt_orphans)
+        except Exception:
+            logger.exception("could not take over the messages kept before a restart")
         while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), RETRY_EVERY)

@@ -116,10 +116,17 @@ class Waiting:
     received_at: dt.datetime
 
 
+def adopt_orphans(session: Session) -> int:
+    """At start-up: messages a stopped gateway was answering are this one's to retry."""
+    return session.execute(update(KeptMessage).where(KeptMessage.status == "pending").values(status="retry")).rowcount
+
+
 def messages_waiting(session: Session) -> List[Waiting]:
-    """Messages not yet answered, oldest first (after a restart, also those that were in flight)."""
+    """Messages kept for a retry, oldest first. Messages being answered now (pending) are not
+    listed, so a retry can never race a turn that is still running."""
     query = (select(KeptMessage, Conversation.channel)
              .join(Conversation, Conversation.id == KeptMessage.conversation_id)
+             .where(KeptMessage.status == "retry")
              .order_by(KeptMessage.received_at, KeptMessage.id))
     return [Waiting(kept.id, kept.conversation_id, channel, kept.shown or "", kept.for_rasa or "", kept.received_at)
             for kept, channel in session.execute(query)]
@@ -192,3 +199,14 @@ def save_address(session: Session, *, conversation_id: str, address: str) -> Non
 def load_address(session: Session, *, conversation_id: str) -> Optional[str]:
     row = session.get(ChannelAddress, conversation_id)
     return row.address if row else None
+
+
+def peek_replies(session: Session, *, conversation_id: str) -> List[tuple]:
+    """Kept replies in order, as (id, body), left in place until each is confirmed sent."""
+    rows = session.execute(select(UndeliveredReply).where(UndeliveredReply.conversation_id == conversation_id)
+                           .order_by(UndeliveredReply.id)).scalars()
+    return [(row.id, json.loads(row.body)) for row in rows]
+
+
+def drop_reply(session: Session, *, reply_id: int) -> None:
+    session.execute(delete(UndeliveredReply).where(UndeliveredReply.id == reply_id))
