@@ -1,4 +1,4 @@
-"""When the bot did not understand: offer to rephrase or to contact the personal adviser."""
+"""When the bot is unsure: offer the likeliest topics, or to rephrase, or to contact the personal adviser."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,7 +7,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KnowledgeBase
-from actions.base import SafeAction
+from bot.knowledge.answers import suggestion_reply
+from actions.base import SafeAction, send
 
 ACTION_FALLBACK = "action_fallback"
 
@@ -17,5 +18,7 @@ class ActionFallback(SafeAction):
         return ACTION_FALLBACK
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: KnowledgeBase) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_fallback")
-        return []
+        message = tracker.latest_message or {}
+        # `suggested` and `story` come from the NLU pipeline (nlu/components/story_fallback.py).
+        suggested = [t for t in message.get("suggested") or [] if isinstance(t, str)]
+        return send(dispatcher, suggestion_reply(knowledge, suggested, bool(message.get("story"))))

@@ -15,21 +15,23 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import yaml
 
 from bot.knowledge import TOPIC_IDS, KnowledgeBase, KnowledgeStore
-from bot.knowledge.answers import Reply, contact_pa_reply, more_reply, topic_reply
+from bot.knowledge.answers import Reply, contact_pa_reply, more_reply, suggestion_reply, topic_reply
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import latest_model, model_path, prepare
 
 RULES = PROJECT_ROOT / "nlu" / "data" / "rules.yml"
 
-# Custom actions, by name, as pure functions of (knowledge, topic, district); None: says nothing.
-ACTION_REPLIES: Dict[str, Optional[Callable[[KnowledgeBase, Optional[str], Optional[str]], Reply]]] = {
+# Custom actions, by name, as pure functions of (knowledge, topic, district, parsed message); None: says nothing.
+ReplyMaker = Callable[[KnowledgeBase, Optional[str], Optional[str], Dict[str, Any]], Reply]
+ACTION_REPLIES: Dict[str, Optional[ReplyMaker]] = {
     "action_crisis_followup": None,
-    "action_answer_topic": lambda kb, topic, district: topic_reply(kb, topic, district),
-    "action_tell_me_more": lambda kb, topic, district: more_reply(kb, None, district),
+    "action_answer_topic": lambda kb, topic, district, parsed: topic_reply(kb, topic, district),
+    "action_tell_me_more": lambda kb, topic, district, parsed: more_reply(kb, None, district),
     # In the chat, the gateway runs the request form; here (no conversation) the PA's details stand in.
-    "action_contact_pa": lambda kb, topic, district: contact_pa_reply(kb),
+    "action_contact_pa": lambda kb, topic, district, parsed: contact_pa_reply(kb),
     "action_request_status": None,   # only the gateway knows a conversation's requests
-    "action_fallback": lambda kb, topic, district: Reply("utter_fallback", {}, [], {}),
+    "action_fallback": lambda kb, topic, district, parsed: suggestion_reply(
+        kb, parsed.get("suggested") or [], bool(parsed.get("story"))),
 }
 
 
@@ -55,12 +57,18 @@ class ResponseRenderer:
     def render(self, reply: Reply, slots: Optional[Dict[str, Any]] = None) -> str:
         from rasa.core.nlg.interpolator import interpolate_text
 
+        return interpolate_text(self._variation(reply, slots)["text"], reply.variables)
+
+    def button_titles(self, reply: Reply, slots: Optional[Dict[str, Any]] = None) -> List[str]:
+        """The buttons under the message: the action's own, else the response's."""
+        return [button["title"] for button in reply.buttons or self._variation(reply, slots).get("buttons") or []]
+
+    def _variation(self, reply: Reply, slots: Optional[Dict[str, Any]]) -> Dict[str, Any]:
         slots = slots or {}
         variations = self.responses[reply.response]
         chosen = next((v for v in variations if v.get("condition") and all(
             slots.get(c["name"]) == c["value"] for c in v["condition"])), None)
-        chosen = chosen or next(v for v in variations if not v.get("condition"))
-        return interpolate_text(chosen["text"], reply.variables)
+        return chosen or next(v for v in variations if not v.get("condition"))
 
 
 @dataclass
@@ -90,15 +98,19 @@ class Asker:
         district = next((e["value"] for e in parsed.get("entities", []) if e.get("entity") == "district"), None)
         knowledge = self.store.current()
         crisis_level = (parsed.get("crisis") or {}).get("level")
-        texts = []
+        texts, buttons = [], []
         for action in self.actions_by_intent.get(intent, ["action_fallback"]):
             if action in ACTION_REPLIES:
                 make_reply = ACTION_REPLIES[action]
                 if make_reply is not None:
                     topic = intent if intent in TOPIC_IDS else None
-                    texts.append(self.renderer.render(make_reply(knowledge, topic, district)))
+                    reply = make_reply(knowledge, topic, district, parsed)
+                    texts.append(self.renderer.render(reply))
+                    buttons += self.renderer.button_titles(reply)
             else:
-                texts.append(self.renderer.render(Reply(action, {}, [], {}), {"district": district}))
+                reply = Reply(action, {}, [], {})
+                texts.append(self.renderer.render(reply, {"district": district}))
+                buttons += self.renderer.button_titles(reply, {"district": district})
         return {
             "question": question,
             "topic": intent if intent in TOPIC_IDS else None,
@@ -107,7 +119,9 @@ class Asker:
             "crisis": crisis_level is not None,
             "crisis_level": crisis_level,
             "district": district,
+            "suggested": list(parsed.get("suggested") or []),
             "text": "\n\n".join(texts),
+            "buttons": buttons,
         }
 
 

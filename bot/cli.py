@@ -56,7 +56,8 @@ def _ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result, ensure_ascii=False), flush=True)
         else:
-            print(f"> {result['question']}\n[{result['intent']} {result['confidence']:.2f}]\n{result['text']}\n", flush=True)
+            buttons = "".join(f"\n  [{title}]" for title in result["buttons"])
+            print(f"> {result['question']}\n[{result['intent']} {result['confidence']:.2f}]\n{result['text']}{buttons}\n", flush=True)
     return 0
 
 

@@ -84,7 +84,7 @@ def _files(paths: Iterable[Path]) -> List[Path]:
 
 def fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256()
-    inputs = [CONFIG, NLU_DATA, COMPONENTS, CRISIS_FILES, CRISIS_REFERENCE, generated_data_path(settings).parent,
+    inputs = [CONFIG, NLU_DATA, COMPONENTS, PROJECT_ROOT / "bot" / "understanding.py", CRISIS_FILES, CRISIS_REFERENCE, generated_data_path(settings).parent,
               settings.var_dir / "generated" / "domain"]
     for path in _files(inputs):
         digest.update(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name).encode())

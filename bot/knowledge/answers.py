@@ -5,7 +5,7 @@ Actions and the `lifeportal ask` command share this, so both say the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from bot.knowledge.model import KnowledgeBase, Source
 
@@ -86,6 +86,21 @@ def more_reply(knowledge: KnowledgeBase, topic_id: Optional[str], district_id: O
     if topic_id is None or topic_id not in knowledge.topics:
         return Reply("utter_nothing_more", {}, [], {})
     return Reply("utter_more", more_answer(knowledge, topic_id, district_id).as_slots(), [], {})
+
+
+NOT_SURE = "Sorry, I'm not sure I understood."
+CONTACT_PA_BUTTON = {"title": "Contact my PA", "payload": "/ask_for_pa"}
+
+
+def suggestion_reply(knowledge: KnowledgeBase, suggested: Sequence[str], story: bool) -> Reply:
+    """An uncertain message: the likeliest topics as buttons (a story gets a kind sentence first),
+    or, with no plausible topic, the plain 'say it another way'."""
+    topics = [knowledge.topics[t] for t in suggested if t in knowledge.topics]
+    if not topics:
+        return Reply("utter_fallback", {}, [], {})
+    opening = topics[0].sounds_like if story else NOT_SURE
+    buttons = [{"title": topic.title, "payload": f"/{topic.id}"} for topic in topics] + [CONTACT_PA_BUTTON]
+    return Reply("utter_suggest_topics", {"opening": opening}, buttons, {})
 
 
 OUT_OF_HOURS_CONTACT = "essex_out_of_hours"

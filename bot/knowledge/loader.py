@@ -22,7 +22,8 @@ from bot.knowledge.model import (
 from bot.knowledge.office_hours_loader import load_office_hours
 from bot.knowledge.yaml_lines import LineDict, LineList, read_yaml
 
-TOPIC_KEYS = ("id", "title", "last_reviewed", "answer", "more", "next_step", "sources", "by_district", "examples")
+TOPIC_KEYS = ("id", "title", "last_reviewed", "answer", "more", "next_step", "sounds_like", "sources", "by_district",
+              "examples")
 VARIANT_KEYS = ("answer", "more", "next_step", "sources")
 MAX_ANSWER_CHARS = 700
 MIN_EXAMPLES = 5
@@ -181,14 +182,15 @@ def _load_topic(file: _File) -> Optional[Topic]:
                      f"keep 'answer' to 2-4 short sentences (under {MAX_ANSWER_CHARS} characters) and move the rest to 'more'.")
     more = file.text(data, "more", "the topic")
     next_step = file.text(data, "next_step", "the topic")
+    sounds_like = file.text(data, "sounds_like", "the topic")
     reviewed = _date(file, data)
     sources = file.sources(data, "the topic")
     examples = _examples(file, data)
     by_district = _variants(file, data)
-    if None in (topic_id, title, answer, more, next_step, reviewed) or not sources or examples is None:
+    if None in (topic_id, title, answer, more, next_step, sounds_like, reviewed) or not sources or examples is None:
         return None
-    return Topic(id=topic_id, title=title, last_reviewed=reviewed, answer=answer, more=more,
-                 next_step=next_step, sources=sources, examples=examples, by_district=by_district)
+    return Topic(id=topic_id, title=title, last_reviewed=reviewed, answer=answer, more=more, next_step=next_step,
+                 sources=sources, examples=examples, sounds_like=sounds_like, by_district=by_district)
 
 
 def _date(file: _File, data: LineDict) -> Optional[dt.date]:

@@ -66,6 +66,8 @@ class Topic:
     next_step: str
     sources: Tuple[Source, ...]
     examples: Tuple[str, ...]
+    # One kind sentence for a story that seems to be about this topic: "It sounds like money is tight."
+    sounds_like: str = ""
     by_district: Mapping[str, Variant] = field(default_factory=dict)
 
     @property

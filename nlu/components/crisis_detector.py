@@ -123,6 +123,9 @@ class CrisisDetector(GraphComponent):
         # the situation is not. Only a rule (present danger) can flag such a message.
         if statistical and not levels and self.rules is not None and self.rules.past_and_safe(text):
             found["past_and_safe"] = True
+            # Logged with the scores (never the text), so a safeguarding lead can see what was set aside.
+            logger.info("crisis guess set aside as past and safe: levels %s, similarity %s, classifier %s",
+                        sorted(set(statistical)), found["similarity"], found["classifier"])
             statistical = []
         found["level"] = most_severe(levels + statistical)
         return found
@@ -147,6 +150,8 @@ class CrisisDetector(GraphComponent):
         intent = message.get(INTENT) or {}
         if not str(intent.get("name") or "").startswith("crisis_"):
             return
+        logger.info("weak crisis guess set aside: %s at %.2f (threshold %.2f), no rule or similarity behind it",
+                    intent.get("name"), float(intent.get("confidence") or 0), self.config["classifier_threshold"])
         others = [e for e in message.get("intent_ranking") or [] if not e["name"].startswith("crisis_")]
         best = others[0] if others and others[0]["confidence"] >= self.config["fallback_threshold"] else None
         message.set(INTENT, best or {"name": "nlu_fallback", "confidence": 1.0 - float(intent.get("confidence") or 0)},

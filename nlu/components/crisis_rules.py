@@ -66,6 +66,7 @@ class CrisisRules:
         past_and_safe = spec.get("past_and_safe") or {}
         self._past = [self._phrase(p) for p in past_and_safe.get("past") or []]
         self._safe_now = [self._phrase(p) for p in past_and_safe.get("safe_now") or []]
+        self._danger_now = [self._phrase(p) for p in past_and_safe.get("danger_now") or []]
         # Harmless phrases that contain a crisis pattern ("hit me up", "suicide squad").
         self.exclusions = Matcher(self.nlp.vocab)
         self.exclusions.add("harmless", [compile_pattern(p, self._base) for p in spec.get("harmless") or []])
@@ -94,9 +95,15 @@ class CrisisRules:
         return re.compile(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)")
 
     def past_and_safe(self, text: str) -> bool:
-        """True when the message says a danger was in the past and is over now."""
+        """True when the message says a danger was in the past and is over now, and nothing puts
+        it back in the present: "I used to think it would get better. Not anymore." is not safe."""
         normalised = " ".join(token.text for token in self.normalise(text))
-        return any(p.search(normalised) for p in self._past) and any(p.search(normalised) for p in self._safe_now)
+        if not any(p.search(normalised) for p in self._past) or not any(p.search(normalised) for p in self._safe_now):
+            return False
+        rest = normalised
+        for phrase in self._safe_now:
+            rest = phrase.sub(" ", rest)
+        return not any(p.search(rest) for p in self._danger_now)
 
     def match(self, text: str) -> List[RuleHit]:
         doc = self.normalise(text)
