@@ -1,9 +1,11 @@
-"""Measure intent classifiers on the held-out sets, to choose config.yml's by numbers, not habit.
+"""Measure intent classifiers on the development sets, to choose config.yml's by numbers, not habit.
+
+Only development sets (tests/data/dev/): choosing a pipeline on a frozen set would make it a validation set.
 
     .venv/bin/python -m nlu.compare_pipelines
 
 Trains an NLU-only model per candidate (same data as the real model) and prints a table of
-intent accuracy on both held-out sets, training time and parse time.
+intent accuracy on the development sets, training time and parse time.
 """
 from __future__ import annotations
 
@@ -55,15 +57,13 @@ def evaluate(model: Path, rows: List[Tuple[str, str]]) -> Tuple[float, float]:
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.nlu_sets import own_set, real_set
+    from tests.eval_sets import dev_topic_sets
 
     settings = load_settings()
     prepare(settings)
-    own = own_set()
-    try:
-        real = [(text, label) for text, label, _ in real_set()]
-    except FileNotFoundError:
-        real = []
+    sets = dev_topic_sets()
+    own = [(r.text, r.topic) for r in sets.get("topics_own.yml", [])]
+    real = [(r.text, r.topic) for name in ("topics_real.csv", "topics_dev.csv") for r in sets.get(name, [])]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"  # `rasa train nlu` takes one data path
@@ -84,7 +84,7 @@ def main() -> None:
             own_accuracy, parse_ms = evaluate(model, own)
             real_accuracy = evaluate(model, real)[0] if real else float("nan")
             rows.append((name, own_accuracy, real_accuracy, train_seconds, parse_ms))
-    print(f"\n{'candidate':<58} {'own set':>8} {'real set':>9} {'train s':>8} {'parse ms':>9}")
+    print(f"\n{'candidate':<58} {'own dev':>8} {'real+dev':>9} {'train s':>8} {'parse ms':>9}")
     for name, own_accuracy, real_accuracy, train_seconds, parse_ms in rows:
         print(f"{name:<58} {own_accuracy:>8.3f} {real_accuracy:>9.3f} {train_seconds:>8.0f} {parse_ms:>9.1f}")
 

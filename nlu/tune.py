@@ -64,11 +64,16 @@ def topics(agent: Any, show_misses: bool) -> None:
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
     from bot.settings import load_settings
     from bot.training import latest_model
 
+    configure_structlog(logging.ERROR)
+    logging.getLogger("rasa").setLevel(logging.ERROR)
     model = latest_model(load_settings())
     agent = Agent.load(str(model))
     which = [a for a in sys.argv[1:] if not a.startswith("--")] or ["crisis", "topics"]

@@ -105,6 +105,15 @@ class CrisisRules:
             rest = phrase.sub(" ", rest)
         return not any(p.search(rest) for p in self._danger_now)
 
+    def all_in_the_past(self, text: str, hits: Sequence[RuleHit]) -> bool:
+        """Every rule hit sits in a sentence about the past, and the message says it is over now:
+        "when i was 15 i tried to end my life. im 22 now, doing well"."""
+        if not hits or not self.past_and_safe(text):
+            return False
+        normalised = " ".join(token.text for token in self.normalise(text))
+        past = [s for s in re.split(r"[.!?\n]+", normalised) if any(p.search(s) for p in self._past)]
+        return all(any(" ".join(hit.text.split()) in sentence for sentence in past) for hit in hits)
+
     def match(self, text: str) -> List[RuleHit]:
         doc = self.normalise(text)
         harmless = [(start, end) for _, start, end in self.exclusions(doc)]

@@ -1,0 +1,52 @@
+"""Topic understanding on the frozen question and story sets, and on the development sets.
+
+Question-style messages count as right when the bot answers the right topic. Story-style
+messages also count as right when the right topic is one of the two the bot offers as buttons
+(the issue's rule). Frozen sets print counts per topic, never their texts.
+"""
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import TOPIC_IDS
+from tests.eval_sets import dev_topic_sets, frozen_questions, frozen_stories
+from tests.evaluation import parse_all, topic_scores, topic_table
+from tests.report import report
+
+pytestmark = pytest.mark.slow
+
+# Measured on the frozen sets on 2026-11-24: questions top-1 0.831, stories helped 0.930
+# (README "Understanding"); floors about one row below. The issue's targets: 0.90 and 0.85.
+MIN_QUESTION_ACCURACY = 0.82
+MIN_STORY_HELPED = 0.92
+
+
+def test_frozen_question_set(servers):
+    rows = frozen_questions()
+    scores = topic_scores(rows, parse_all(servers, [r.text for r in rows]))
+    report(topic_table("Frozen question-style set (tests/data/frozen/topics_questions.csv), target top-1 0.90",
+                       scores))
+    assert {r.topic for r in rows} == set(TOPIC_IDS) | {"out_of_scope"}
+    assert scores["accuracy"] >= MIN_QUESTION_ACCURACY
+
+
+def test_frozen_story_set(servers):
+    rows = frozen_stories()
+    parsed = parse_all(servers, [r.text for r in rows])
+    scores = topic_scores(rows, parsed)
+    report(topic_table("Frozen story-style set (tests/data/frozen/topics_stories.csv), target helped 0.85", scores))
+    assert scores["helped"] >= MIN_STORY_HELPED
+    # A story the bot is unsure of is offered topics, not "say it another way", when one is plausible.
+    unsure = [p for p in parsed if p["intent"]["name"] == "nlu_fallback"]
+    assert sum(1 for p in unsure if p.get("suggested")) >= 0.8 * len(unsure)
+
+
+def test_development_topic_sets(servers):
+    for name, rows in dev_topic_sets().items():
+        parsed = parse_all(servers, [r.text for r in rows])
+        scores = topic_scores(rows, parsed)
+        report(topic_table(f"Development topic set tests/data/dev/{name}", scores))
+        misses = [f"{r.topic} -> {p['intent']['name']} {p.get('suggested')}: {r.text[:80]!r}"
+                  for r, p in zip(rows, parsed) if p["intent"]["name"] != r.topic]
+        print(f"{name} misses:", *misses[:40], sep="\n  ")
+        assert scores["helped"] >= 0.6
