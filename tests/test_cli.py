@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 def test_ask_json_for_a_question_and_a_file(trained_model, tmp_path):
     questions = tmp_path / "questions.txt"
-    questions.write_text("what is staying put\ncan you tell me a joke\n")
+    questions.write_text("what is staying put\ncan you tell me a joke\n"
+                         "the letter from the council came today and i dont understand it\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "--json", "--file", str(questions)],
         # From another directory: the model, its spaCy pipeline and custom components must still load.
@@ -24,8 +25,13 @@ def test_ask_json_for_a_question_and_a_file(trained_model, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    assert [r["question"] for r in rows] == ["what is staying put", "can you tell me a joke"]
-    assert set(rows[0]) >= {"question", "topic", "intent", "confidence", "crisis", "text"}
+    assert [r["question"] for r in rows][:2] == ["what is staying put", "can you tell me a joke"]
+    assert set(rows[0]) >= {"question", "topic", "intent", "confidence", "crisis", "text", "suggested"}
+    assert rows[0]["suggested"] == []
+    # A story the bot is unsure of: the topics it offers, and the buttons the young person sees.
+    assert rows[2]["intent"] == "nlu_fallback" and rows[2]["suggested"] == ["council_tax", "housing"]
+    assert rows[2]["buttons"][:2] == ["Council tax", "Housing and somewhere to live"]
+    assert rows[2]["text"].startswith("It sounds like")
     assert rows[0]["topic"] == "staying_put" and rows[0]["crisis"] is False
     assert "Source:" in rows[0]["text"]
     assert rows[1]["topic"] is None and rows[1]["intent"] == "out_of_scope"

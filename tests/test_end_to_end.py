@@ -78,3 +78,24 @@ def test_bad_input_gets_a_calm_reply(servers, message):
     assert reply, "no reply at all"
     assert all(m.get("text") for m in reply)
     assert "<script>" not in reply[0]["text"]
+
+
+STORY = "the letter from the council came today and i dont understand it"
+
+
+def test_a_story_gets_a_kind_sentence_and_the_likeliest_topics_as_buttons(servers, knowledge):
+    chat = Conversation(servers)
+    [reply] = chat.say(STORY)
+    payloads = [button["payload"] for button in reply.get("buttons") or []]
+    assert reply["text"].startswith(knowledge.topics["council_tax"].sounds_like)
+    assert "not sure I understood" not in reply["text"]
+    assert payloads[:2] == ["/council_tax", "/housing"] and payloads[-1] == "/ask_for_pa"
+    # Tapping a topic answers it, as if the young person had asked.
+    assert knowledge.topics["council_tax"].answer.split(".")[0] in chat.text("/council_tax") or \
+        "Which area are you in?" in chat.text("/council_tax")
+
+
+def test_an_unsure_question_offers_topics_without_the_story_sentence(servers):
+    [reply] = Conversation(servers).say("feel like no one explains anything about what happens when im 18?")
+    assert reply["text"].startswith("Sorry, I'm not sure I understood.")
+    assert len(reply.get("buttons") or []) == 3
