@@ -16,10 +16,10 @@ from tests.report import report
 
 pytestmark = pytest.mark.slow
 
-# Measured on the frozen set on 2026-11-24: emergency recall 84.0%, urgent 72.7%, false positives
-# 11.5% (README "Understanding"); floors about one row below, so a regression fails.
-FROZEN_FLOORS = {"emergency_recall": 0.83, "urgent_recall": 0.71}
-FROZEN_MAX_FALSE_POSITIVE_RATE = 0.125
+# Measured on the frozen set on 2026-11-24, final figures of that day: emergency recall 82.7%,
+# urgent 76.4%, false positives 11.5% (README "Understanding"); floors about one row below.
+FROZEN_FLOORS = {"emergency_recall": 0.82, "urgent_recall": 0.75}
+FROZEN_MAX_FALSE_POSITIVE_RATE = 0.12
 TARGETS = "targets: emergency recall 100%, urgent recall 98%, false positives at most 3%"
 
 

@@ -15,11 +15,10 @@ from tests.report import report
 
 pytestmark = pytest.mark.slow
 
-# Measured on the frozen sets on 2026-11-24: questions top-1 0.831, stories helped 0.930
-# (README "Understanding"); floors about one row below. The targets: 0.90 and 0.85.
-MIN_QUESTION_ACCURACY = 0.82
-MIN_STORY_HELPED = 0.92
-
+# Measured on the frozen sets on 2026-11-24, final figures of that day: questions top-1 0.841,
+# stories helped 0.924 (README "Understanding"); floors about one row below. Targets: 0.90 and 0.85.
+MIN_QUESTION_ACCURACY = 0.835
+MIN_STORY_HELPED = 0.918
 
 def test_frozen_question_set(servers):
     rows = frozen_questions()

@@ -92,27 +92,37 @@ class CrisisRules:
 
     @staticmethod
     def _phrase(phrase: str) -> "re.Pattern[str]":
-        return re.compile(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)")
+        body = phrase[3:] if phrase.startswith("re:") else re.escape(phrase.lower())
+        return re.compile(r"(?<!\w)" + body + r"(?!\w)")
 
     def past_and_safe(self, text: str) -> bool:
         """True when the message says a danger was in the past and is over now, and nothing puts
         it back in the present: "I used to think it would get better. Not anymore." is not safe."""
-        normalised = " ".join(token.text for token in self.normalise(text))
+        normalised = self._normalised_text(text)
         if not any(p.search(normalised) for p in self._past) or not any(p.search(normalised) for p in self._safe_now):
             return False
+        return not self._danger_now_in(normalised)
+
+    def all_in_the_past(self, text: str, hits: Sequence[RuleHit]) -> bool:
+        """Every rule hit sits in a sentence about an earlier time of life, and nothing puts a danger
+        back in the present: "my mum kicked me out when I was 16. I'm 20 now." A rule hit in the present
+        ("when i was 15 i was in care. now i want to end my life") is never set aside."""
+        if not hits:
+            return False
+        normalised = self._normalised_text(text)
+        if self._danger_now_in(normalised):
+            return False
+        past = [s for s in re.split(r"[.!?\n]+", normalised) if any(p.search(s) for p in self._past)]
+        return all(any(" ".join(hit.text.split()) in sentence for sentence in past) for hit in hits)
+
+    def _normalised_text(self, text: str) -> str:
+        return " ".join(token.text for token in self.normalise(text))
+
+    def _danger_now_in(self, normalised: str) -> bool:
         rest = normalised
         for phrase in self._safe_now:
             rest = phrase.sub(" ", rest)
-        return not any(p.search(rest) for p in self._danger_now)
-
-    def all_in_the_past(self, text: str, hits: Sequence[RuleHit]) -> bool:
-        """Every rule hit sits in a sentence about the past, and the message says it is over now:
-        "when i was 15 i tried to end my life. im 22 now, doing well"."""
-        if not hits or not self.past_and_safe(text):
-            return False
-        normalised = " ".join(token.text for token in self.normalise(text))
-        past = [s for s in re.split(r"[.!?\n]+", normalised) if any(p.search(s) for p in self._past)]
-        return all(any(" ".join(hit.text.split()) in sentence for sentence in past) for hit in hits)
+        return any(p.search(rest) for p in self._danger_now)
 
     def match(self, text: str) -> List[RuleHit]:
         doc = self.normalise(text)
