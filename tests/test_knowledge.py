@@ -77,7 +77,7 @@ def test_a_misspelt_key_gets_a_did_you_mean(knowledge_copy: Path):
     path = knowledge_copy / "topics" / "budgeting.yml"
     text = path.read_text().replace("\nnext_step:", "\nnext_stpe:", 1)
     path.write_text(text)
-    line = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("next_stpe:"))) + 1
+    line = text.splitlines().index(next(row for row in text.splitlines() if row.startswith("next_stpe:"))) + 1
     message = problems_of(knowledge_copy)
     assert f"budgeting.yml, line {line}: 'next_stpe' is not a key I know" in message
     assert "did you mean 'next_step'?" in message
