@@ -326,18 +326,15 @@ def _load_crisis(path: Path, problems: List[Problem]) -> Tuple[CrisisContact, ..
         entry = file.mapping(item, raw.line_of(index), what)
         if entry is None:
             continue
-        file.unknown_keys(entry, ("id", "name", "number", "how", "when", "levels", "max_age", "source"), "a contact")
+        # No age limit field: the bot never knows a young person's age, so who a line is for goes in 'when'.
+        file.unknown_keys(entry, ("id", "name", "number", "how", "when", "levels", "source"), "a contact")
         levels = entry.get("levels")
         if not isinstance(levels, list) or not levels or any(level not in CRISIS_LEVELS for level in levels):
             file.problem(entry.line_of("levels"), f"'levels' of {what} should list emergency and/or urgent.",
                          "write levels: [emergency] or levels: [urgent] or levels: [emergency, urgent].")
             levels = None
-        max_age = entry.get("max_age")
-        if max_age is not None and not isinstance(max_age, int):
-            file.problem(entry.line_of("max_age"), "'max_age' should be a whole number.", "write it like max_age: 18.")
-            max_age = None
         values = [file.text(entry, key, what) for key in ("id", "name", "number", "how", "when")]
         source = file.url(entry, "source", what)
         if None not in values and source and levels:
-            contacts.append(CrisisContact(*values, levels=tuple(levels), source=source, max_age=max_age))
+            contacts.append(CrisisContact(*values, levels=tuple(levels), source=source))
     return tuple(contacts)

@@ -101,7 +101,6 @@ class CrisisContact:
     when: str
     levels: Tuple[str, ...]
     source: str
-    max_age: Optional[int] = None
 
 
 @dataclass(frozen=True)
