@@ -109,6 +109,17 @@ def topic_scores(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]]) -> 
             "per_topic": per_topic, "ways": ways, "rows": total}
 
 
+def by_source(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]]) -> str:
+    """The same scores for rows in real public wording and for rows the helpers wrote."""
+    parts = []
+    for kind, keep in (("real public wording", True), ("written", False)):
+        picked = [(r, p) for r, p in zip(rows, parsed) if r.source.startswith("http") == keep]
+        if picked:
+            s = topic_scores([r for r, _ in picked], [p for _, p in picked])
+            parts.append(f"{kind} ({s['rows']} rows): top-1 {s['accuracy']:.3f}, helped {s['helped']:.3f}")
+    return "  " + "; ".join(parts)
+
+
 def topic_table(name: str, scores: Dict[str, Any]) -> str:
     lines = [f"\n{name}: top-1 accuracy {scores['accuracy']:.3f}, right answer or right topic offered "
              f"{scores['helped']:.3f}, on {scores['rows']} rows ({dict(scores['ways'])})",

@@ -10,7 +10,7 @@ import pytest
 
 from bot.knowledge import TOPIC_IDS
 from tests.eval_sets import dev_topic_sets, frozen_questions, frozen_stories
-from tests.evaluation import parse_all, topic_scores, topic_table
+from tests.evaluation import by_source, parse_all, topic_scores, topic_table
 from tests.report import report
 
 pytestmark = pytest.mark.slow
@@ -22,9 +22,10 @@ MIN_STORY_HELPED = 0.918
 
 def test_frozen_question_set(servers):
     rows = frozen_questions()
-    scores = topic_scores(rows, parse_all(servers, [r.text for r in rows]))
+    parsed = parse_all(servers, [r.text for r in rows])
+    scores = topic_scores(rows, parsed)
     report(topic_table("Frozen question-style set (tests/data/frozen/topics_questions.csv), target top-1 0.90",
-                       scores))
+                       scores) + "\n" + by_source(rows, parsed))
     assert {r.topic for r in rows} == set(TOPIC_IDS) | {"out_of_scope"}
     assert scores["accuracy"] >= MIN_QUESTION_ACCURACY
 
@@ -33,7 +34,8 @@ def test_frozen_story_set(servers):
     rows = frozen_stories()
     parsed = parse_all(servers, [r.text for r in rows])
     scores = topic_scores(rows, parsed)
-    report(topic_table("Frozen story-style set (tests/data/frozen/topics_stories.csv), target helped 0.85", scores))
+    report(topic_table("Frozen story-style set (tests/data/frozen/topics_stories.csv), target helped 0.85", scores)
+           + "\n" + by_source(rows, parsed))
     assert scores["helped"] >= MIN_STORY_HELPED
     # A story the bot is unsure of is offered topics, not "say it another way", when one is plausible.
     unsure = [p for p in parsed if p["intent"]["name"] == "nlu_fallback"]
