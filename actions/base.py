@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import Reply
+from bot.knowledge.crisis_replies import something_went_wrong_text
 from actions.knowledge import knowledge_store
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,12 @@ class SafeAction(Action, ABC):
         except Exception:
             logger.error("action %s failed for conversation %s", self.name(), tracker.sender_id, exc_info=True)
             dispatcher.messages.clear()
-            dispatcher.utter_message(response="utter_something_went_wrong")
+            try:
+                # Built from the knowledge files as they are now, so the number is the current one...
+                dispatcher.utter_message(text=something_went_wrong_text(knowledge_store().current()))
+            except Exception:
+                # ...or the copy made at training time, if even the knowledge can't be read.
+                dispatcher.utter_message(response="utter_something_went_wrong")
             return []
 
 

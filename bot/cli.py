@@ -38,6 +38,12 @@ def _check_knowledge(args: argparse.Namespace) -> int:
         return 1
     print(f"All good: {len(knowledge.topics)} topics, {len(knowledge.districts)} places, "
           f"{len(knowledge.crisis_contacts)} crisis contacts in {settings.knowledge_dir}.")
+    from bot.training import model_is_current
+
+    if not model_is_current(settings):
+        print("Note: the trained model is older than these files. The bot already shows your changes, numbers "
+              "included; the model's own copy of the crisis replies (used only if the bot can't read these files) "
+              "is updated by `make train`, and `make run` does that before it starts.")
     return 0
 
 

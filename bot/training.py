@@ -113,6 +113,13 @@ def prepare(settings: Settings) -> Path:
     return training_domain(settings)
 
 
+def model_is_current(settings: Settings) -> bool:
+    """Whether a model trained on today's files exists. It keeps a copy of the crisis replies (the
+    fallback when the gateway can't read the knowledge files), so an edit there makes it stale."""
+    prepare(settings)
+    return model_path(settings).exists()
+
+
 def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
     domain = prepare(settings)
     target = model_path(settings)

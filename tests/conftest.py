@@ -32,6 +32,13 @@ KNOWLEDGE = PROJECT_ROOT / "knowledge"
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
+    """The servers read a copy of knowledge/ (same content), so a test may edit it as an editor would."""
+    import shutil
+
+    copy = PROJECT_ROOT / "var" / "test-knowledge"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(KNOWLEDGE, copy)
+    os.environ["LIFEPORTAL_KNOWLEDGE_DIR"] = str(copy)
     return load_settings()
 
 

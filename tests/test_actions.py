@@ -109,3 +109,19 @@ def test_a_failing_action_still_replies_kindly(tmp_path: Path, monkeypatch):
     messages, slots = run(ActionAnswerTopic(), "housing")
     assert [m["response"] for m in messages] == ["utter_something_went_wrong"]
     assert slots == {}
+
+
+def test_a_failing_action_gives_the_emergency_number_as_it_is_now(tmp_path: Path, monkeypatch):
+    copy = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, copy)
+    crisis = copy / "crisis.yml"
+    crisis.write_text(crisis.read_text().replace("Call 999", "Call 999 (edited)", 1))
+    store = KnowledgeStore(copy)
+    monkeypatch.setattr(actions.base, "knowledge_store", lambda: store)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ActionAnswerTopic, "act", broken)
+    messages, _ = run(ActionAnswerTopic(), "housing")
+    assert "Call 999 (edited)" in messages[0]["text"] and "something went wrong" in messages[0]["text"]

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 
@@ -122,7 +124,6 @@ def _child_pid(command_part: str, environment_part: str) -> int:
 def _ask_for_the_pa_and_get_the_reply(env: dict, mail_dir) -> None:
     """The issue's "done when": an adviser made with `lifeportal advisers add`, a request from the chat,
     the email in the local mail folder, the reply in the chat while the bot stays quiet."""
-    import dataclasses
     import re
     import time
     import uuid
@@ -156,3 +157,18 @@ def _ask_for_the_pa_and_get_the_reply(env: dict, mail_dir) -> None:
             assert events[-1]["sender"] == "adviser" and "Dev from the duty team" in events[-1]["text"]
             assert [e["type"] for e in await me.turn("thank you")] == ["done"]   # the bot stays quiet
     visit(body())
+
+
+def test_check_knowledge_knows_when_the_model_copy_of_the_crisis_replies_is_stale(trained_model, settings, tmp_path):
+    from bot.training import model_is_current, prepare
+
+    assert model_is_current(settings)
+    copy = tmp_path / "knowledge"
+    shutil.copytree(settings.knowledge_dir, copy)
+    crisis = copy / "crisis.yml"
+    crisis.write_text(crisis.read_text().replace("116 123", "116 999"))
+    try:
+        assert not model_is_current(dataclasses.replace(settings, knowledge_dir=copy))
+    finally:
+        prepare(settings)  # the generated training files back as they were
+    assert model_is_current(settings)

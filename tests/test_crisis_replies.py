@@ -89,3 +89,35 @@ def test_ask_json_reports_crisis_and_level(trained_model, tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [(r["crisis"], r["crisis_level"]) for r in rows] == [(True, "emergency"), (True, "urgent"), (False, None)]
     assert "999" in rows[0]["text"]
+
+
+def test_a_number_an_editor_changes_is_in_the_crisis_replies_within_seconds_without_retraining(servers):
+    """The trained model still holds the old copy; the gateway sends the reply built from the files now."""
+    import asyncio
+    import time
+
+    crisis_file = servers.knowledge_dir / "crisis.yml"
+    districts_file = servers.knowledge_dir / "districts.yml"
+    original_crisis, original_districts = crisis_file.read_text(), districts_file.read_text()
+    district = next(d for d in load_knowledge(servers.knowledge_dir).districts.values() if d.homelessness.phone)
+
+    async def replies():
+        async with Visitor(servers) as visitor:
+            emergency = await visitor.say("i want to kms")
+            urgent = await visitor.say(f"i got kicked out in {district.name} and have nowhere to sleep tonight")
+            return emergency[0]["text"], urgent[0]["text"]
+
+    try:
+        emergency, urgent = asyncio.run(replies())
+        assert "116 123" in emergency and district.homelessness.phone in urgent
+        crisis_file.write_text(original_crisis.replace("116 123", "116 999"))
+        districts_file.write_text(original_districts.replace(district.homelessness.phone, "01000 000000", 1))
+        changed = time.monotonic()
+        emergency, urgent = asyncio.run(replies())
+        assert time.monotonic() - changed < 60
+        assert "116 999" in emergency and "116 123" not in emergency
+        assert "116 999" in urgent and "01000 000000" in urgent
+        assert district.homelessness.phone not in urgent
+    finally:
+        crisis_file.write_text(original_crisis)
+        districts_file.write_text(original_districts)

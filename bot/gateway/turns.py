@@ -15,7 +15,7 @@ from bot.gateway.notices import Notices
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from bot.store import Database
-from bot.knowledge.crisis_replies import OFFER_BUTTONS, crisis_text
+from bot.knowledge.crisis_replies import OFFER_BUTTONS, crisis_text, recognise
 from bot.store.conversations import (adopt_orphans, finish_answered, finish_message, get_conversation, messages_waiting,
                                      set_for_retry)
 from bot.store.models import utcnow
@@ -115,11 +115,12 @@ class TurnRunner:
             return
         await self._warn(job)
 
-    def _crisis_reply(self, conversation_id: str, level: str) -> Dict[str, Any]:
+    def _crisis_reply(self, conversation_id: str, level: str, district: Optional[str] = None) -> Dict[str, Any]:
         """The same crisis reply Rasa's domain holds, built from the knowledge files as they are now."""
-        with self._database.session() as session:
-            conversation = get_conversation(session, conversation_id=conversation_id)
-            district = conversation.district if conversation else None
+        if district is None:
+            with self._database.session() as session:
+                conversation = get_conversation(session, conversation_id=conversation_id)
+                district = conversation.district if conversation else None
         return {"text": crisis_text(self._notices.knowledge(), level, district), "buttons": list(OFFER_BUTTONS)}
 
     async def _warn(self, job: Job) -> None:
@@ -153,6 +154,11 @@ class TurnRunner:
             if job.crisis_level:
                 job.replied = True
                 return
+            recognised = recognise(self._notices.knowledge(), body.get("text") or "")
+            if recognised:
+                # The trained copy of a crisis reply: send the one built from the knowledge files now.
+                level, district = recognised
+                body = {**body, **await asyncio.to_thread(self._crisis_reply, job.conversation_id, level, district)}
             if job.warned and not job.replied:
                 await self._deliver(job.channel, job.conversation_id, {"type": "reply", **self._notices.late(job.shown)})
             job.replied = True

@@ -1,11 +1,14 @@
 """The crisis replies, written into the Rasa domain from knowledge/crisis.yml and districts.yml.
 
 They are domain responses, not only custom-action messages, so that they still go out when
-the action server is down. Every number comes from the knowledge files.
+the action server is down. Every number comes from the knowledge files. The domain holds the
+copy made at training time; the gateway recognises that copy as it streams out and sends the
+reply built from the knowledge files as they are now instead (`recognise`), so an editor's
+new number is live within seconds, without retraining.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.knowledge.model import District, KnowledgeBase
 
@@ -45,6 +48,21 @@ def crisis_text(knowledge: KnowledgeBase, level: str, district_id: Optional[str]
         lines += [line for line in _contact_lines(knowledge, "emergency")[:1] if line not in lines]
     lines.append(OFFER)
     return "\n".join(lines)
+
+
+def recognise(knowledge: KnowledgeBase, text: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(level, district id) when `text` is a crisis reply made from the domain, else None.
+
+    The district is the one whose homelessness line the trained copy names (its council's name,
+    not its number, which may be what changed)."""
+    if text.startswith(EMERGENCY_OPENING):
+        return "emergency", None
+    if not text.startswith(URGENT_OPENING):
+        return None
+    for district in knowledge.districts.values():
+        if f"• {district.council or district.name} homelessness team" in text:
+            return "urgent", district.id
+    return "urgent", None
 
 
 def something_went_wrong_text(knowledge: KnowledgeBase) -> str:
