@@ -38,7 +38,11 @@ def _check_knowledge(args: argparse.Namespace) -> int:
         return 1
     print(f"All good: {len(knowledge.topics)} topics, {len(knowledge.districts)} places, "
           f"{len(knowledge.crisis_contacts)} crisis contacts in {settings.knowledge_dir}.")
+    from bot.knowledge.readability import hard_texts
     from bot.training import model_is_current
+
+    for warning in hard_texts(settings.knowledge_dir):
+        print(f"Warning: {warning}")
 
     if not model_is_current(settings):
         print("Note: the trained model is older than these files. The bot already shows your changes, numbers "

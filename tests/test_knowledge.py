@@ -125,3 +125,22 @@ def test_the_store_reloads_an_edit_and_keeps_the_last_good_version(knowledge_cop
     knowledge = store.current()  # broken edit: still answers from the last good files
     assert knowledge.topic("staying_put").answer == before
     assert store.last_error is not None and "answr" in str(store.last_error)
+
+
+def test_every_answer_is_easy_to_read_and_a_hard_one_is_named_with_file_and_line(tmp_path):
+    from bot.knowledge.readability import MIN_READING_EASE, hard_texts, reading_ease
+
+    assert hard_texts(KNOWLEDGE) == []
+    copy = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, copy)
+    path = copy / "topics" / "budgeting.yml"
+    hard = ("Notwithstanding the aforementioned considerations, eligibility determinations necessitate "
+            "comprehensive documentation of circumstances.")
+    lines = path.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("next_step:"))
+    end = next(i for i in range(index + 1, len(lines)) if lines[i] and not lines[i].startswith(" "))
+    path.write_text("\n".join(lines[:index] + [f"next_step: {hard}"] + lines[end:]) + "\n")
+    [found] = hard_texts(copy)
+    assert (found.file, found.line, found.where) == ("topics/budgeting.yml", index + 1, "'next_step'")
+    assert found.score < MIN_READING_EASE and "How to fix" in str(found)
+    assert reading_ease("You can ask your PA. They will help you.") > 80
