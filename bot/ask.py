@@ -139,3 +139,23 @@ def ask_all(settings: Settings, questions: Iterable[str]) -> Iterable[Dict[str, 
             yield loop.run_until_complete(asker.ask(question))
     finally:
         loop.close()
+
+
+def show_topic(settings: Settings, topic_id: str, district: Optional[str] = None, more: bool = False) -> str:
+    """A topic's answer (or its "tell me more") exactly as a young person sees it, buttons included,
+    from the knowledge files as they are now: an editor's preview, no model needed."""
+    knowledge = KnowledgeStore(settings.knowledge_dir).current()
+    if topic_id not in knowledge.topics:
+        raise SystemExit(f"No topic '{topic_id}'. Topics: {', '.join(sorted(knowledge.topics))}.")
+    district_id = None
+    if district:
+        wanted = district.strip().lower()
+        district_id = next((d.id for d in knowledge.districts.values()
+                            if wanted in {d.id, d.name.lower(), *d.aliases}), None)
+        if district_id is None:
+            raise SystemExit(f"No place '{district}'. Places: {', '.join(d.name for d in knowledge.districts.values())}.")
+    reply = more_reply(knowledge, topic_id, district_id) if more else topic_reply(knowledge, topic_id, district_id)
+    renderer = ResponseRenderer(prepare(settings))
+    slots = {"district": district_id}
+    buttons = "".join(f"\n  [{title}]" for title in renderer.button_titles(reply, slots))
+    return renderer.render(reply, slots) + buttons

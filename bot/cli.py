@@ -170,6 +170,13 @@ def _escalations_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _knowledge_show(args: argparse.Namespace) -> int:
+    from bot.ask import show_topic
+
+    print(show_topic(load_settings(), args.topic, args.district, more=args.more))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifeportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -182,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-knowledge", help="check the knowledge files and say what to fix")
     check.set_defaults(handler=_check_knowledge)
+
+    knowledge = commands.add_parser("knowledge", help="preview the knowledge files").add_subparsers(
+        dest="knowledge_command", required=True)
+    show = knowledge.add_parser("show", help="a topic's answer exactly as a young person sees it")
+    show.add_argument("topic", help="the topic's id, like council_tax")
+    show.add_argument("--district", help="the place, like Colchester, for answers that depend on it")
+    show.add_argument("--more", action="store_true", help='the "tell me more" answer instead')
+    show.set_defaults(handler=_knowledge_show)
 
     train = commands.add_parser("train", help="train the model if its data changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")

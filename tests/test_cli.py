@@ -172,3 +172,16 @@ def test_check_knowledge_knows_when_the_model_copy_of_the_crisis_replies_is_stal
     finally:
         prepare(settings)  # the generated training files back as they were
     assert model_is_current(settings)
+
+
+def test_knowledge_show_previews_a_district_answer_as_a_young_person_sees_it(settings):
+    from bot.knowledge import load_knowledge
+
+    answer = load_knowledge(settings.knowledge_dir).topics["council_tax"].by_district["castle_point"].answer
+    shown = subprocess.run([sys.executable, "-m", "bot.cli", "knowledge", "show", "council_tax", "--district", "Canvey"],
+                           capture_output=True, text=True, env=rasa_env(), timeout=120)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert shown.stdout.startswith(answer) and "Source:" in shown.stdout and "[Tell me more]" in shown.stdout
+    unknown = subprocess.run([sys.executable, "-m", "bot.cli", "knowledge", "show", "council_tax", "--district", "narnia"],
+                             capture_output=True, text=True, env=rasa_env(), timeout=120)
+    assert unknown.returncode != 0 and "No place 'narnia'" in unknown.stderr
