@@ -110,14 +110,20 @@ def test_a_number_an_editor_changes_is_in_the_crisis_replies_within_seconds_with
     try:
         emergency, urgent = asyncio.run(replies())
         assert "116 123" in emergency and district.homelessness.phone in urgent
-        crisis_file.write_text(original_crisis.replace("116 123", "116 999"))
+        crisis_file.write_text(original_crisis.replace("116 123", "116 999").replace("0345 606 1212", "0345 000 0000"))
         districts_file.write_text(original_districts.replace(district.homelessness.phone, "01000 000000", 1))
         changed = time.monotonic()
         emergency, urgent = asyncio.run(replies())
         assert time.monotonic() - changed < 60
         assert "116 999" in emergency and "116 123" not in emergency
-        assert "116 999" in urgent and "01000 000000" in urgent
+        assert "116 999" in urgent and "01000 000000" in urgent and "0345 000 0000" in urgent
         assert district.homelessness.phone not in urgent
+        # The PA answer (`lifeportal ask`, the same replies without the servers) reads the files too.
+        env = dict(rasa_env(), LIFEPORTAL_KNOWLEDGE_DIR=str(servers.knowledge_dir))
+        asked = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "i want to talk to my pa"],
+                               capture_output=True, text=True, env=env, timeout=600)
+        pa_answer = json.loads(asked.stdout.strip().splitlines()[-1])["text"]
+        assert "0345 000 0000" in pa_answer and "0345 606 1212" not in pa_answer
     finally:
         crisis_file.write_text(original_crisis)
         districts_file.write_text(original_districts)

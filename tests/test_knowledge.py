@@ -144,3 +144,19 @@ def test_every_answer_is_easy_to_read_and_a_hard_one_is_named_with_file_and_line
     assert (found.file, found.line, found.where) == ("topics/budgeting.yml", index + 1, "'next_step'")
     assert found.score < MIN_READING_EASE and "How to fix" in str(found)
     assert reading_ease("You can ask your PA. They will help you.") > 80
+
+
+def test_helpline_numbers_in_answers_come_from_crisis_yml(tmp_path):
+    copy = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, copy)
+    crisis = copy / "crisis.yml"
+    crisis.write_text(crisis.read_text().replace('"116 123"', '"116 999"'))
+    assert "Samaritans free on 116 999" in load_knowledge(copy).topics["health_wellbeing"].more
+    topic = copy / "topics" / "health_wellbeing.yml"
+    text = topic.read_text()
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "{number:samaritans}" in row)
+    topic.write_text(text.replace("{number:samaritans}", "116 999").replace("{number:shout}", "{number:shoot}"))
+    message = problems_of(copy)
+    assert f"health_wellbeing.yml, line {line}: 116 999 (the number for Samaritans) is typed out." in message
+    assert "write {number:samaritans} instead" in message
+    assert "'{number:shoot}' names no contact in crisis.yml." in message

@@ -6,6 +6,7 @@ import difflib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from bot.knowledge.contact_numbers import check_topic_files, fill_topics
 from bot.knowledge.errors import KnowledgeError, Problem
 from bot.knowledge.model import (
     CRISIS_LEVELS,
@@ -44,9 +45,12 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     # Only check the out-of-hours contact's id against crisis.yml when crisis.yml itself loaded cleanly.
     contact_ids = None if any(p.path == crisis_path for p in problems) else [c.id for c in contacts]
     office_hours = load_office_hours(_File(directory / "office_hours.yml", problems), contact_ids)
+    if contact_ids is not None:
+        problems += check_topic_files(directory / "topics", contacts)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(topics=topics, districts=districts, crisis_contacts=contacts, office_hours=office_hours)
+    return KnowledgeBase(topics=fill_topics(topics, contacts), districts=districts, crisis_contacts=contacts,
+                         office_hours=office_hours)
 
 
 class _File:

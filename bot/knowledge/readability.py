@@ -33,8 +33,9 @@ class HardText:
 def reading_ease(text: str) -> float:
     import textstat
 
-    # A web address is tapped, not read: it counts as one short word.
+    # A web address is tapped, not read, and a {number:...} is a phone number: one short word each.
     text = re.sub(r"(https?://|www\.)\S+", "link", text)
+    text = re.sub(r"\{number:\w+\}", "number", text)
     # Bullet dashes and line breaks end sentences for a reader, so they do for the formula too.
     sentences = [line.strip(" -•") for line in text.splitlines() if line.strip(" -•")]
     prose = " ".join(s if s.endswith((".", "!", "?", ":")) else s + "." for s in sentences)
