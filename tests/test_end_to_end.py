@@ -99,3 +99,10 @@ def test_an_unsure_question_offers_topics_without_the_story_sentence(servers):
     [reply] = Conversation(servers).say("feel like no one explains anything about what happens when im 18?")
     assert reply["text"].startswith("Sorry, I'm not sure I understood.")
     assert len(reply.get("buttons") or []) == 3
+
+
+def test_free_prescriptions_dentist_and_eye_care_are_answered_with_the_source(servers, knowledge):
+    reply = Conversation(servers).text("do care leavers have to pay for prescriptions or the dentist")
+    assert "free NHS prescriptions, dental treatment and eye care" in reply
+    assert "until" in reply and "25th birthday" in reply
+    assert knowledge.topics["health_wellbeing"].sources[0].url in reply
