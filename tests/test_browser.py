@@ -16,6 +16,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def wait_until(page, expression: str, timeout: float = 30) -> None:
+    """Poll a condition from Python: Playwright's wait_for_function polls with eval, which the
+    page's Content-Security-Policy (script-src 'self') rightly refuses, so it failed at random."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout}s: {expression}"
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -116,9 +127,9 @@ def test_the_page_reconnects_by_itself_and_continues_after_a_full_restart(page, 
     page.locator(".msg--bot .msg__bubble", has_text="Tendring").wait_for(timeout=60000)
     stack.stop()
     status = page.locator("#connection")
-    page.wait_for_function("document.getElementById('connection').textContent.length > 0", timeout=30000)
+    wait_until(page, "document.getElementById('connection').textContent.length > 0", timeout=30)
     stack.start()
-    page.wait_for_function("document.getElementById('connection').textContent === ''", timeout=60000)
+    wait_until(page, "document.getElementById('connection').textContent === ''", timeout=60)
     assert status.inner_text() == ""
     ask(page, "how do i get a council flat")
     answer = knowledge.topic("housing").by_district["tendring"].answer[:60]
@@ -153,4 +164,4 @@ def test_forget_me_asks_first_then_starts_afresh(page, servers):
     page.get_by_role("button", name="Yes, delete it").click()
     page.locator(".msg--bot .msg__bubble", has_text="I've deleted our chat").wait_for(timeout=30000)
     assert page.locator(".msg--me", has_text="i live in harlow").count() == 0
-    page.wait_for_function(f"localStorage.getItem('lifeportal.token') && localStorage.getItem('lifeportal.token') !== {old_token!r}")
+    wait_until(page, f"localStorage.getItem('lifeportal.token') && localStorage.getItem('lifeportal.token') !== {old_token!r}")
