@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -24,42 +23,36 @@ def _parse_all(agent: Any, texts: List[str]) -> List[Dict[str, Any]]:
 
 def crisis(agent: Any, show_misses: bool) -> None:
     from tests.eval_sets import dev_crisis_sets
+    from tests.evaluation import crisis_figures
 
     for name, rows in dev_crisis_sets().items():
         parsed = _parse_all(agent, [r.text for r in rows])
         levels = [(p.get("crisis") or {}).get("level") for p in parsed]
-        print(f"\n{name}")
-        for level in ("emergency", "urgent"):
-            labelled = [lv for r, lv in zip(rows, levels) if r.level == level]
-            print(f"  {level:<9} recall {sum(lv is not None for lv in labelled)}/{len(labelled)}")
-        ordinary = [(r, lv) for r, lv in zip(rows, levels) if r.level is None]
-        print(f"  false positives {sum(lv is not None for _, lv in ordinary)}/{len(ordinary)}")
+        f = crisis_figures(rows, levels)
+        print(f"\n{name}: emergency recall {f['emergency_recall']:.3f}, urgent {f['urgent_recall']:.3f}, "
+              f"false positives {f['false_positive_rate']:.3f}")
         if show_misses:
             for r, lv, p in zip(rows, levels, parsed):
                 if bool(r.level) != bool(lv):
                     c = p.get("crisis") or {}
                     print(f"  {'MISS' if r.level else 'FALSE'} [{r.level or 'none'}/{r.category}] "
-                          f"sim={c.get('similarity')} clf={c.get('classifier')} rules={c.get('rules')}: {r.text[:160]!r}")
+                          f"sim={c.get('similarity')} clf={c.get('classifier_scores')} rules={c.get('rules')}: "
+                          f"{r.text[:160]!r}")
 
 
 def topics(agent: Any, show_misses: bool) -> None:
     from tests.eval_sets import dev_topic_sets
+    from tests.evaluation import topic_scores, topic_table
 
     for name, rows in dev_topic_sets().items():
         parsed = _parse_all(agent, [r.text for r in rows])
-        right, suggested_right, by_kind = 0, 0, Counter()
-        for row, p in zip(rows, parsed):
-            intent = p["intent"]["name"]
-            suggested = p.get("suggested") or []
-            kind = "answered" if intent != "nlu_fallback" else ("suggested" if suggested else "fallback")
-            by_kind[kind] += 1
-            right += intent == row.topic
-            suggested_right += intent == row.topic or row.topic in suggested
-            if show_misses and intent != row.topic:
-                top = [(e["name"], round(e["confidence"], 2)) for e in (p.get("intent_ranking") or [])[:3]]
-                print(f"  MISS [{row.topic}/{row.style}] -> {intent} {suggested} {top}: {row.text[:140]!r}")
-        print(f"\n{name}: top-1 {right}/{len(rows)} = {right / len(rows):.3f}; "
-              f"right or suggested {suggested_right / len(rows):.3f}; {dict(by_kind)}")
+        print(topic_table(name, topic_scores(rows, parsed)))
+        if show_misses:
+            for row, p in zip(rows, parsed):
+                if p["intent"]["name"] != row.topic:
+                    top = [(e["name"], round(e["confidence"], 2)) for e in (p.get("intent_ranking") or [])[:3]]
+                    print(f"  MISS [{row.topic}/{row.style}] -> {p['intent']['name']} {p.get('suggested')} {top}: "
+                          f"{row.text[:140]!r}")
 
 
 def main() -> None:
