@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import suggestion_reply
 from actions.base import SafeAction, send
+from actions.feedback import keep_gap
 
 ACTION_FALLBACK = "action_fallback"
 
@@ -21,4 +22,5 @@ class ActionFallback(SafeAction):
         message = tracker.latest_message or {}
         # `suggested` and `story` come from the NLU pipeline (nlu/components/story_fallback.py).
         suggested = [t for t in message.get("suggested") or [] if isinstance(t, str)]
+        keep_gap(knowledge, kind="fallback", text=message.get("text") or "", topic=None)
         return send(dispatcher, suggestion_reply(knowledge, suggested, bool(message.get("story"))))

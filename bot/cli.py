@@ -38,17 +38,21 @@ def _check_knowledge(args: argparse.Namespace) -> int:
         return 1
     print(f"All good: {len(knowledge.topics)} topics, {len(knowledge.districts)} places, "
           f"{len(knowledge.crisis_contacts)} crisis contacts in {settings.knowledge_dir}.")
+    from bot.knowledge.freshness import stale_sources
     from bot.knowledge.readability import hard_texts
     from bot.training import model_is_current
 
     for warning in hard_texts(settings.knowledge_dir):
         print(f"Warning: {warning}")
+    stale = stale_sources(settings.knowledge_dir)
+    for source in stale:
+        print(f"{'Problem' if source.too_old else 'Warning'}: {source}", file=sys.stderr if source.too_old else sys.stdout)
 
     if not model_is_current(settings):
         print("Note: the trained model is older than these files. The bot already shows your changes, numbers "
               "included; the model's own copy of the crisis replies (used only if the bot can't read these files) "
               "is updated by `make train`, and `make run` does that before it starts.")
-    return 0
+    return 1 if any(source.too_old for source in stale) else 0
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -170,6 +174,17 @@ def _escalations_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gaps(args: argparse.Namespace) -> int:
+    from bot import gaps
+    from nlu.components.sentence_encoder import encode
+
+    settings = load_settings()
+    with store_session() as session:
+        found = gaps.recent(session, args.days, settings.gaps_retention_days)
+    print(gaps.report(found, encode, days=args.days, top=args.top))
+    return 0
+
+
 def _knowledge_show(args: argparse.Namespace) -> int:
     from bot.ask import show_topic
 
@@ -197,6 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--district", help="the place, like Colchester, for answers that depend on it")
     show.add_argument("--more", action="store_true", help='the "tell me more" answer instead')
     show.set_defaults(handler=_knowledge_show)
+
+    gap = commands.add_parser("gaps", help="what young people asked that the bot couldn't answer, grouped")
+    gap.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    gap.add_argument("--top", type=int, default=20, help="show this many groups (default 20)")
+    gap.set_defaults(handler=_gaps)
 
     train = commands.add_parser("train", help="train the model if its data changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")

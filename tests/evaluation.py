@@ -91,14 +91,32 @@ def outcome(parsed: Dict[str, Any]) -> Tuple[str, List[str]]:
     return parsed["intent"]["name"], list(parsed.get("suggested") or [])
 
 
-def topic_scores(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+# The frozen topic sets were labelled with the first eight topics. Six topics were added later,
+# each split out of older ones; these are the older topics each took its questions from, fixed
+# on 2026-11-24 before the sets were scored with the new topics. `split_topics=True` counts a
+# new topic as right for a row labelled with one of them; the strict score does not.
+SPLIT_FROM: Dict[str, Tuple[str, ...]] = {
+    "free_health_care": ("health_wellbeing",),
+    "care_leaver_status": ("personal_adviser",),
+    "id_documents": ("budgeting", "personal_adviser"),
+    "complaints_advocacy": ("personal_adviser",),
+    "housing_register": ("housing",),
+    "turning_21": ("staying_put", "personal_adviser"),
+}
+
+
+def same_topic(predicted: str, label: str, split_topics: bool) -> bool:
+    return predicted == label or (split_topics and label in SPLIT_FROM.get(predicted, ()))
+
+
+def topic_scores(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]], split_topics: bool = False) -> Dict[str, Any]:
     """Top-1 accuracy, and 'helped': answered with the right topic, or offered it among two buttons."""
     per_topic: Dict[str, Counter] = defaultdict(Counter)
     ways = Counter()
     for row, p in zip(rows, parsed):
         intent, suggested = outcome(p)
-        right = intent == row.topic
-        helped = right or row.topic in suggested
+        right = same_topic(intent, row.topic, split_topics)
+        helped = right or any(same_topic(t, row.topic, split_topics) for t in suggested)
         per_topic[row.topic]["rows"] += 1
         per_topic[row.topic]["right"] += right
         per_topic[row.topic]["helped"] += helped
@@ -109,13 +127,13 @@ def topic_scores(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]]) -> 
             "per_topic": per_topic, "ways": ways, "rows": total}
 
 
-def by_source(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]]) -> str:
+def by_source(rows: Sequence[TopicRow], parsed: Sequence[Dict[str, Any]], split_topics: bool = False) -> str:
     """The same scores for rows in real public wording and for rows the helpers wrote."""
     parts = []
     for kind, keep in (("real public wording", True), ("written", False)):
         picked = [(r, p) for r, p in zip(rows, parsed) if r.source.startswith("http") == keep]
         if picked:
-            s = topic_scores([r for r, _ in picked], [p for _, p in picked])
+            s = topic_scores([r for r, _ in picked], [p for _, p in picked], split_topics)
             parts.append(f"{kind} ({s['rows']} rows): top-1 {s['accuracy']:.3f}, helped {s['helped']:.3f}")
     return "  " + "; ".join(parts)
 

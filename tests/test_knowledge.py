@@ -160,3 +160,51 @@ def test_helpline_numbers_in_answers_come_from_crisis_yml(tmp_path):
     assert f"health_wellbeing.yml, line {line}: 116 999 (the number for Samaritans) is typed out." in message
     assert "write {number:samaritans} instead" in message
     assert "'{number:shoot}' names no contact in crisis.yml." in message
+
+
+def test_a_source_without_a_checked_date_is_named_with_its_line(knowledge_copy: Path):
+    path = knowledge_copy / "topics" / "turning_21.yml"
+    lines = path.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("checked:"))
+    del lines[index]
+    path.write_text("\n".join(lines) + "\n")
+    message = problems_of(knowledge_copy)
+    assert "turning_21.yml, line" in message and "'checked' is missing or not a date." in message
+    assert "like checked: 2026-11-24" in message
+
+
+def test_sources_warn_at_six_months_and_fail_check_knowledge_at_twelve(knowledge_copy: Path):
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    from bot.knowledge.freshness import stale_sources
+
+    path = knowledge_copy / "crisis.yml"
+    text = path.read_text()
+    first = next(line for line in text.splitlines() if line.strip().startswith("checked:"))
+    line = text.splitlines().index(first) + 1
+    today = dt.date.today()
+    path.write_text(text.replace(first, first.split(":")[0] + f": {today - dt.timedelta(days=200)}", 1))
+    warned = stale_sources(knowledge_copy)
+    assert [(s.file, s.line, s.too_old) for s in warned] == [("crisis.yml", line, False)]
+    env = {**os.environ, "LIFEPORTAL_KNOWLEDGE_DIR": str(knowledge_copy)}
+    command = [sys.executable, "-m", "bot.cli", "check-knowledge"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and f"Warning: crisis.yml, line {line}:" in result.stdout
+
+    path.write_text(text.replace(first, first.split(":")[0] + f": {today - dt.timedelta(days=400)}", 1))
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"Problem: crisis.yml, line {line}:" in result.stderr and "13 months ago" in result.stderr
+
+
+def test_every_answer_shows_when_its_source_was_checked(knowledge_copy: Path):
+    from bot.knowledge.answers import first_answer
+
+    knowledge = load_knowledge(knowledge_copy)
+    for topic_id in knowledge.topics:
+        answer = first_answer(knowledge, topic_id)
+        assert answer.as_slots()["source_checked"].startswith("Checked: ")
+        assert answer.source.checked is not None

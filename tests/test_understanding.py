@@ -19,24 +19,30 @@ pytestmark = pytest.mark.slow
 # stories helped 0.924 (README "Understanding"); floors about one row below. Targets: 0.90 and 0.85.
 MIN_QUESTION_ACCURACY = 0.835
 MIN_STORY_HELPED = 0.918
+MIN_QUESTION_ACCURACY_STRICT = 0.0  # set after measuring
+MIN_STORY_HELPED_STRICT = 0.0
 
 def test_frozen_question_set(servers):
     rows = frozen_questions()
     parsed = parse_all(servers, [r.text for r in rows])
-    scores = topic_scores(rows, parsed)
-    report(topic_table("Frozen question-style set (tests/data/frozen/topics_questions.csv), target top-1 0.90",
-                       scores) + "\n" + by_source(rows, parsed))
-    assert {r.topic for r in rows} == set(TOPIC_IDS) | {"out_of_scope"}
+    scores, strict = topic_scores(rows, parsed, split_topics=True), topic_scores(rows, parsed)
+    report(topic_table("Frozen question-style set (tests/data/frozen/topics_questions.csv), target top-1 0.90; "
+                       "a new topic counts for the topic it was split from", scores) + "\n" + by_source(rows, parsed, True)
+           + f"\n  strict (only the eight labelled topics count): top-1 {strict['accuracy']:.3f}")
+    assert {r.topic for r in rows} <= set(TOPIC_IDS) | {"out_of_scope"}
     assert scores["accuracy"] >= MIN_QUESTION_ACCURACY
+    assert strict["accuracy"] >= MIN_QUESTION_ACCURACY_STRICT
 
 
 def test_frozen_story_set(servers):
     rows = frozen_stories()
     parsed = parse_all(servers, [r.text for r in rows])
-    scores = topic_scores(rows, parsed)
-    report(topic_table("Frozen story-style set (tests/data/frozen/topics_stories.csv), target helped 0.85", scores)
-           + "\n" + by_source(rows, parsed))
+    scores, strict = topic_scores(rows, parsed, split_topics=True), topic_scores(rows, parsed)
+    report(topic_table("Frozen story-style set (tests/data/frozen/topics_stories.csv), target helped 0.85; "
+                       "a new topic counts for the topic it was split from", scores) + "\n" + by_source(rows, parsed, True)
+           + f"\n  strict (only the eight labelled topics count): helped {strict['helped']:.3f}")
     assert scores["helped"] >= MIN_STORY_HELPED
+    assert strict["helped"] >= MIN_STORY_HELPED_STRICT
     # A story the bot is unsure of is offered topics, not "say it another way", when one is plausible.
     unsure = [p for p in parsed if p["intent"]["name"] == "nlu_fallback"]
     assert sum(1 for p in unsure if p.get("suggested")) >= 0.8 * len(unsure)
@@ -45,7 +51,7 @@ def test_frozen_story_set(servers):
 def test_development_topic_sets(servers):
     for name, rows in dev_topic_sets().items():
         parsed = parse_all(servers, [r.text for r in rows])
-        scores = topic_scores(rows, parsed)
+        scores = topic_scores(rows, parsed, split_topics=True)
         report(topic_table(f"Development topic set tests/data/dev/{name}", scores))
         misses = [f"{r.topic} -> {p['intent']['name']} {p.get('suggested')}: {r.text[:80]!r}"
                   for r, p in zip(rows, parsed) if p["intent"]["name"] != r.topic]

@@ -25,7 +25,13 @@ class Answer:
             "next_step": self.next_step,
             "source_title": self.source.title,
             "source_url": self.source.url,
+            "source_checked": checked_line(self.source),
         }
+
+
+def checked_line(source: Source) -> str:
+    """'Checked: November 2026': when someone last read the page this answer rests on."""
+    return f"Checked: {source.checked:%B %Y}" if source.checked else "Checked: not yet"
 
 
 def needs_district(knowledge: KnowledgeBase, topic_id: str, district_id: Optional[str]) -> bool:

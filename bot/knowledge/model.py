@@ -14,6 +14,12 @@ TOPIC_IDS: Tuple[str, ...] = (
     "personal_adviser",
     "education_work",
     "health_wellbeing",
+    "free_health_care",
+    "care_leaver_status",
+    "id_documents",
+    "complaints_advocacy",
+    "housing_register",
+    "turning_21",
 )
 
 ESSEX_DISTRICT_IDS: Tuple[str, ...] = (
@@ -43,7 +49,8 @@ DEFAULT_HOURS_ID = "standard"  # the office hours a team uses unless it names an
 class Source:
     title: str
     url: str
-    checked: Optional[dt.date] = None  # the day someone last read the page (office_hours.yml)
+    checked: Optional[dt.date] = None  # the day someone last read the page
+    page_date: Optional[str] = None  # the page's own date where it shows one: 2024, 2024-03 or 2024-03-05
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class HomelessnessContact:
     phone: Optional[str]
     url: Optional[str]
     source: Optional[str]
+    checked: Optional[dt.date] = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class CrisisContact:
     when: str
     levels: Tuple[str, ...]
     source: str
+    checked: Optional[dt.date] = None
 
 
 @dataclass(frozen=True)

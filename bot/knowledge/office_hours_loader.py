@@ -5,13 +5,12 @@ import datetime as dt
 import difflib
 import re
 import zoneinfo
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.knowledge.model import DEFAULT_HOURS_ID, WEEKDAYS, OfficeHours, OpeningTimes, Source, WorkingHours
 from bot.knowledge.yaml_lines import LineDict
 
-if TYPE_CHECKING:  # the loader imports this module, so only import it for type checking
-    from bot.knowledge.loader import _File
+from bot.knowledge.file_checks import CheckedFile as _File
 
 OFFICE_HOURS_KEYS = ("last_reviewed", "timezone", "out_of_hours_contact", "hours", "bank_holidays")
 BANK_HOLIDAY_KEYS = ("sources", "dates")
@@ -182,14 +181,10 @@ def _opening_times(file: "_File", entry: LineDict, day: str) -> Tuple[bool, Opti
     value, line = entry[day], entry.line_of(day)
     if isinstance(value, str) and value.strip().lower() == CLOSED:
         return True, None
-    if not isinstance(value, str) or not value.strip():
-        # An unquoted single time like 17:30 reaches us as a number (YAML reads it as base 60).
-        file.problem(line, f"'{day}' should be an opening time and a closing time.",
-                     f"write both with a dash between them, like {day}: {EXAMPLE_RANGE}, or write {day}: {CLOSED}.")
-        return False, None
-    parts = RANGE_SEPARATOR.split(value.strip())
+    parts = RANGE_SEPARATOR.split(value.strip()) if isinstance(value, str) else []
     if len(parts) != 2:
-        file.problem(line, f"'{value}' for {day} is not an opening time and a closing time.",
+        # A single time like 17:30, or nothing at all.
+        file.problem(line, f"'{day}' should be an opening time and a closing time.",
                      f"write both with a dash between them, like {day}: {EXAMPLE_RANGE}, or write {day}: {CLOSED}.")
         return False, None
     times = []

@@ -1,10 +1,17 @@
-"""Read YAML while remembering the line of every key, so errors can name the line."""
+"""Read YAML with ruamel.yaml, keeping the line of every key, so errors can name the line.
+
+ruamel.yaml (already a Rasa dependency) records where each key and list item starts; this
+module copies that into plain dicts and lists that answer `line_of`.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError
 
 from bot.knowledge.errors import KnowledgeError, Problem
 
@@ -27,39 +34,44 @@ class LineList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
-        self.flatten_mapping(node)
-        result = LineDict()
-        result.line = node.start_mark.line + 1
-        result.key_lines = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in result:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key '{key}' appears twice", key_node.start_mark
-                )
-            result[key] = self.construct_object(value_node, deep=True)
-            result.key_lines[key] = key_node.start_mark.line + 1
-        return result
-
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
-        result = LineList(self.construct_object(child, deep=True) for child in node.value)
-        result.line = node.start_mark.line + 1
-        result.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return result
-
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         try:
-            return super().construct_yaml_timestamp(node)
+            return super().construct_yaml_timestamp(node, values)
         except ValueError:
             # Looks like a date but isn't one (like 2026-02-30): keep the text so the loader can explain.
             return self.construct_scalar(node)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _parser() -> YAML:
+    parser = YAML(typ="rt")
+    parser.Constructor = _Constructor
+    return parser
+
+
+def _with_lines(value: Any, line: int) -> Any:
+    """Copy ruamel's nodes into LineDict/LineList (0-based lines become 1-based)."""
+    if isinstance(value, CommentedMap):
+        result = LineDict()
+        result.line = line
+        result.key_lines = {}
+        for key, item in value.items():
+            key_line = value.lc.key(key)[0] + 1
+            result.key_lines[key] = key_line
+            result[key] = _with_lines(item, key_line)
+        return result
+    if isinstance(value, CommentedSeq):
+        result = LineList()
+        result.line = line
+        result.item_lines = [value.lc.item(index)[0] + 1 for index in range(len(value))]
+        result.extend(_with_lines(item, result.item_lines[index]) for index, item in enumerate(value))
+        return result
+    if isinstance(value, str):
+        return str(value)  # ruamel's scalar string types behave as str; keep plain ones
+    return value
 
 
 def read_yaml(path: Path) -> Any:
@@ -70,22 +82,24 @@ def read_yaml(path: Path) -> Any:
         raise KnowledgeError([Problem(path, None, "the file is not plain text (UTF-8).",
                                       "Save it again as UTF-8 text from your editor.")])
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as error:
+        data = _parser().load(text)
+    except DuplicateKeyError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise KnowledgeError([Problem(path, line, "a key appears twice.", "remove or rename one of the two keys.")])
+    except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line: Optional[int] = mark.line + 1 if mark else None
         detail = error.problem or str(error)
         raise KnowledgeError([Problem(path, line, f"the file can't be read as YAML ({detail}).", _yaml_fix(detail))])
+    return _with_lines(data, 1)
 
 
 def _yaml_fix(detail: str) -> str:
     if "mapping values are not allowed" in detail:
         return ("a line has a second ': ' in it. Put the whole text in quotes, "
                 "or start the text on its own line after '>-'.")
-    if "appears twice" in detail:
-        return "remove or rename one of the two keys."
-    if "indent" in detail or "expected <block end>" in detail:
-        return "check the spaces at the start of this line match the lines around it (use spaces, not tabs)."
     if "found character '\\t'" in detail:
         return "replace the tab at the start of the line with spaces."
+    if "indent" in detail or "expected <block end>" in detail:
+        return "check the spaces at the start of this line match the lines around it (use spaces, not tabs)."
     return "compare this line with the same part of another topic file that works."

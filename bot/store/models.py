@@ -257,3 +257,17 @@ class ChannelAddress(Base):
 
     conversation_id = Column(String(32), ForeignKey("conversations.id"), primary_key=True)
     address = Column(String(64), nullable=False)
+
+
+class Gap(Base):
+    """A question the bot could not answer well, for editors. Redacted, and with no chat identity:
+    nothing links it to a young person, so it needs no erasing on request; it is deleted after
+    LIFEPORTAL_GAPS_RETENTION_DAYS."""
+
+    __tablename__ = "gaps"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    kind = Column(String(16), nullable=False)     # fallback | unsure | not_helped
+    topic = Column(String(40), nullable=True)     # the topic answered (unsure, not_helped)
+    text = Column(Text, nullable=False)           # the question, with personal details redacted
