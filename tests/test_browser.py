@@ -62,7 +62,7 @@ def test_a_question_typed_in_the_page_gets_the_colchester_answer_with_its_source
     source.wait_for(timeout=30000)
     assert source.locator("a").get_attribute("href") == variant.sources[0].url
     buttons = page.get_by_role("group", name="Quick replies").last.get_by_role("button")
-    assert buttons.all_inner_texts() == ["Tell me more", "Talk to my PA"]
+    assert buttons.all_inner_texts() == ["Tell me more", "Talk to my PA", "Yes, it helped", "No, it didn't"]
 
 
 def test_the_district_buttons_work_by_keyboard(page):
@@ -165,3 +165,29 @@ def test_forget_me_asks_first_then_starts_afresh(page, servers):
     page.locator(".msg--bot .msg__bubble", has_text="I've deleted our chat").wait_for(timeout=30000)
     assert page.locator(".msg--me", has_text="i live in harlow").count() == 0
     wait_until(page, f"localStorage.getItem('lifeportal.token') && localStorage.getItem('lifeportal.token') !== {old_token!r}")
+
+
+# One question for each topic added in November 2026, worded afresh (not a training example).
+NEW_TOPIC_QUESTIONS = {
+    "free_health_care": "do care leavers have to pay for glasses and dentist now",
+    "care_leaver_status": "i was in care for 6 months when i was 15, am i a care leaver",
+    "id_documents": "how do i get a copy of my birth certificate, i lost mine",
+    "complaints_advocacy": "how do i make a complaint about my leaving care team",
+    "housing_register": "can i go on the council housing list as a care leaver",
+    "turning_21": "what happens to my support when i turn 21",
+}
+
+
+def test_the_new_topics_are_answered_in_the_page_with_source_and_checked_date(page):
+    knowledge = load_knowledge(KNOWLEDGE)
+    box = page.get_by_label("Type your message")
+    for topic_id, question in NEW_TOPIC_QUESTIONS.items():
+        topic = knowledge.topic(topic_id)
+        box.fill(question)
+        box.press("Enter")
+        bubble = page.locator(".msg--bot .msg__bubble", has_text=topic.answer[:60]).last
+        bubble.wait_for(timeout=60000)
+        assert bubble.locator("a").first.get_attribute("href") == topic.sources[0].url, topic_id
+        assert f"Checked: {topic.sources[0].checked:%B %Y}" in bubble.inner_text()
+    page.get_by_role("button", name="No, it didn't").last.click()
+    page.locator(".msg--bot .msg__bubble", has_text="Sorry that didn't help").wait_for(timeout=60000)

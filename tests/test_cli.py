@@ -31,8 +31,9 @@ def test_ask_json_for_a_question_and_a_file(trained_model, tmp_path):
     assert set(rows[0]) >= {"question", "topic", "intent", "confidence", "crisis", "text", "suggested"}
     assert rows[0]["suggested"] == []
     # A story the bot is unsure of: the topics it offers, and the buttons the young person sees.
-    assert rows[2]["intent"] == "nlu_fallback" and rows[2]["suggested"] == ["council_tax", "housing"]
-    assert rows[2]["buttons"][:2] == ["Council tax", "Housing and somewhere to live"]
+    assert rows[2]["intent"] == "nlu_fallback" and rows[2]["suggested"][0] == "council_tax"
+    assert len(rows[2]["suggested"]) == 2
+    assert rows[2]["buttons"][0] == "Council tax" and rows[2]["buttons"][-1] == "Contact my PA"
     assert rows[2]["text"].startswith("It sounds like")
     assert rows[0]["topic"] == "staying_put" and rows[0]["crisis"] is False
     assert "Source:" in rows[0]["text"]

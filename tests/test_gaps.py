@@ -35,15 +35,15 @@ def test_a_scripted_conversation_s_gaps_are_listed_with_personal_details_redacte
         async with Visitor(servers) as me:
             fallback = await me.text(unclear)
             assert "Sorry" in fallback or "Do you want to know about" in fallback
+            helped = (await me.say("what happens to my support when i turn 21"))[0]
+            assert "Did this help?" in helped["text"]
+            assert "Thanks for telling me" in await me.text("Yes, it helped", payload="/answer_helped")
             answer = (await me.say("can i get my eye test free now im a care leaver"))[0]
             assert knowledge.topic("free_health_care").answer in answer["text"]
-            assert "Did this help?" in answer["text"]
             titles = [b["title"] for b in answer["buttons"]]
             assert titles == ["Tell me more", "Talk to my PA", "Yes, it helped", "No, it didn't"]
             sorry = await me.text("No, it didn't", payload="/answer_not_helped")
             assert "Sorry that didn't help" in sorry
-            thanks = await me.text("Yes, it helped", payload="/answer_helped")
-            assert "Sorry" in thanks or "anything else" in thanks  # "Yes" is only offered after an answer
     visit(body())
 
     with Database(servers.database_url).session() as session:

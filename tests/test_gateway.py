@@ -44,7 +44,7 @@ def test_a_question_through_the_gateway_gets_the_colchester_answer_and_source(se
         variant = knowledge.topic("council_tax").by_district["colchester"]
         assert variant.answer in replies[0]["text"]
         assert f"Source: {variant.sources[0].title} {variant.sources[0].url}" in replies[0]["text"]
-        assert [b["title"] for b in replies[0]["buttons"]] == ["Tell me more", "Talk to my PA"]
+        assert [b["title"] for b in replies[0]["buttons"]] == ["Tell me more", "Talk to my PA", "Yes, it helped", "No, it didn't"]
     visit(body())
 
 

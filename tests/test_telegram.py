@@ -63,7 +63,7 @@ def test_commands_questions_buttons_and_what_it_cant_read(servers, telegram_api)
     answer = telegram_api.wait_for(chat, 2)[1]
     assert "Source:" in answer["text"]
     titles = [b["text"] for b in buttons(answer)]
-    assert titles == ["Tell me more", "Talk to my PA"]
+    assert titles == ["Tell me more", "Talk to my PA", "Yes, it helped", "No, it didn't"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(answer))
     telegram_api.press(chat, answer, "Tell me more")
     more = telegram_api.wait_for(chat, 3)[2]
