@@ -15,6 +15,7 @@ run: setup
 	$(BIN)/lifeportal run
 
 test: setup test-services
+	$(BIN)/lifeportal check-knowledge
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed
