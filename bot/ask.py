@@ -77,6 +77,7 @@ class Asker:
     store: KnowledgeStore
     renderer: ResponseRenderer
     actions_by_intent: Dict[str, List[str]]
+    languages: Any = None  # a bot.language.LanguageDetector, made on first use
 
     @classmethod
     def load(cls, settings: Settings) -> "Asker":
@@ -120,9 +121,19 @@ class Asker:
             "crisis_level": crisis_level,
             "district": district,
             "suggested": list(parsed.get("suggested") or []),
+            "language": self._language(question, knowledge),
             "text": "\n\n".join(texts),
             "buttons": buttons,
         }
+
+
+    def _language(self, question: str, knowledge: KnowledgeBase) -> str:
+        """The message's language code ("en", "fa", "ti"...): see bot/language.py."""
+        from bot.language import LanguageDetector, knowledge_english_words
+
+        if self.languages is None:
+            self.languages = LanguageDetector(knowledge_english_words(knowledge))
+        return self.languages.detect(question).code
 
 
 def ask_all(settings: Settings, questions: Iterable[str]) -> Iterable[Dict[str, Any]]:

@@ -92,6 +92,28 @@ def frozen_stories() -> List[TopicRow]:
     return topic_set(FROZEN / STORIES_FROZEN)
 
 
+LANGUAGES_FROZEN = "languages.csv"
+
+
+class LanguageRow(NamedTuple):
+    text: str
+    language: str
+    kind: str       # short | long | lookalike (an English message a detector might take for another language)
+    source: str
+
+
+def language_set(path: Path) -> List[LanguageRow]:
+    return [LanguageRow(r["text"], r["language"].strip(), r["kind"].strip(), r.get("source") or "") for r in _csv(path)]
+
+
+def frozen_languages() -> List[LanguageRow]:
+    return language_set(FROZEN / LANGUAGES_FROZEN)
+
+
+def dev_languages() -> List[LanguageRow]:
+    return language_set(DEV / "languages.csv")
+
+
 def manifest() -> Dict:
     return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
 

@@ -28,7 +28,8 @@ def test_ask_json_for_a_question_and_a_file(trained_model, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [r["question"] for r in rows][:2] == ["what is staying put", "can you tell me a joke"]
-    assert set(rows[0]) >= {"question", "topic", "intent", "confidence", "crisis", "text", "suggested"}
+    assert set(rows[0]) >= {"question", "topic", "intent", "confidence", "crisis", "text", "suggested", "language"}
+    assert [r["language"] for r in rows] == ["en", "en", "en"]
     assert rows[0]["suggested"] == []
     # A story the bot is unsure of: the topics it offers, and the buttons the young person sees.
     assert rows[2]["intent"] == "nlu_fallback" and rows[2]["suggested"][0] == "council_tax"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.eval_sets import (CRISIS_FROZEN, FROZEN, QUESTIONS_FROZEN, STORIES_FROZEN, all_test_texts, frozen_crisis,
+from tests.eval_sets import (CRISIS_FROZEN, FROZEN, LANGUAGES_FROZEN, QUESTIONS_FROZEN, STORIES_FROZEN, all_test_texts,
+                             frozen_crisis,
                              frozen_questions, frozen_stories, manifest, sha256)
 from tests.leakage import find_leaks, training_sources, tuning_sources
 from tests.report import report
@@ -12,7 +13,7 @@ from tests.report import report
 
 def test_frozen_sets_are_unchanged():
     pinned = manifest()["sets"]
-    assert set(pinned) == {CRISIS_FROZEN, QUESTIONS_FROZEN, STORIES_FROZEN}
+    assert set(pinned) == {CRISIS_FROZEN, QUESTIONS_FROZEN, STORIES_FROZEN, LANGUAGES_FROZEN}
     for name, entry in pinned.items():
         assert sha256(FROZEN / name) == entry["sha256"], f"{name} changed: a frozen set is replaced, never edited"
 
