@@ -57,6 +57,10 @@ MIN_CONFIDENCE = 0.7        # lingua's confidence needed to call a Latin-script 
 MAX_ENGLISH_SHARE = 0.4     # more English words than this share keeps a message English
 
 
+def language_name(code: Optional[str]) -> str:
+    return LANGUAGE_NAMES.get(code or "", "another language")
+
+
 @dataclass(frozen=True)
 class Detection:
     code: str          # "en", one of LANGUAGE_NAMES, or "other" (a language we have nothing for)

@@ -283,3 +283,35 @@ def test_ten_wrong_passwords_are_throttled_even_before_the_right_one(servers):
     response = stranger.http.post(stranger.base + "/inbox/login", data={"email": person.email, "password": "x"},
                                   timeout=30)
     assert response.status_code == 403
+
+
+FARSI_QUESTION = "سلام، من تازه از مراقبت بیرون آمده‌ام و جایی برای زندگی ندارم. کجا می‌توانم کمک بگیرم؟"
+
+
+def test_a_message_in_farsi_is_offered_an_interpreter_and_the_request_says_farsi(servers, people, mailbox):
+    async def body():
+        async with Visitor(servers) as me:
+            [offer] = await me.say(FARSI_QUESTION)
+            assert offer["text"].startswith("It looks like you wrote in Farsi.")
+            assert "999" in offer["text"] and [b["title"] for b in offer["buttons"]] == ["Ask for an interpreter"]
+            with Database(servers.database_url).session() as session:
+                assert session.get(Conversation, conversation_id(servers, me.token)).language == "fa"
+            confirmation = await me.text("Ask for an interpreter", "/ask_interpreter")
+            # A short English word afterwards doesn't make the conversation English again.
+            await me.say("ok")
+        assert "the leaving care duty team" in confirmation
+        escalation = latest_escalation(servers, me.token)
+        assert (escalation.language, escalation.topic, escalation.urgency) == ("fa", "interpreter", "today")
+        with Database(servers.database_url).session() as session:
+            assert session.get(Conversation, conversation_id(servers, me.token)).language == "fa"
+        duty = InboxClient(servers)
+        duty.login(people["duty"].email)
+        page = duty.get(f"/inbox/requests/{escalation.id}").text
+        assert "Farsi" in page and "An interpreter" in page
+        for _ in range(100):
+            caught = [r for r in mailbox.to(people["duty"].email) if escalation.reference in r.subject]
+            if caught:
+                break
+            await asyncio.sleep(0.2)
+        assert caught and "Language: Farsi" in caught[0].message.get_payload(decode=True).decode()
+    visit(body())

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.gateway import request_form
 from bot.gateway.inputs import OfferedButtons
+from bot.gateway.languages import ASK_INTERPRETER, Languages, interpreter_details, other_language_reply
 from bot.gateway.notices import Notices
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.request_form import FormState
@@ -27,7 +28,7 @@ from bot.knowledge.office_hours import needs_duty_team, reply_expectation
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.advisers import CODE_ALPHABET, linked_adviser, redeem_link_code
-from bot.store.conversations import finish_message, get_conversation, keep_reply
+from bot.store.conversations import finish_message, get_conversation, keep_reply, set_language
 from bot.store.escalations import EscalationError, Request, latest_for_conversation
 from bot.store.handoff import (conversation_mode, drop_draft, get_draft, recent_requests, relay_from_young_person,
                                request_status, save_draft, start_draft, submit, unclaimed_to_tell)
@@ -64,6 +65,7 @@ class Desk:
         self._flush = flush
         self.updates = updates
         self.outbox_wake: Optional[asyncio.Event] = None   # set by the app: wakes the notification sender
+        self._languages = Languages(notices.knowledge)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -78,6 +80,9 @@ class Desk:
         if message == REQUEST_STATUS:
             await self.status(conversation_id, channel, kept_id)
             return "request_status"
+        if message == ASK_INTERPRETER:
+            await self.interpreter_request(conversation_id, channel, kept_id)
+            return "ask_interpreter"
         code = LINK_CODE.match(message)
         if code and not (HAS_DIGIT.search(message) or LINK_COMMAND.match(message)):
             code = None  # a word like "whenever" is not a code: every code has a digit
@@ -96,7 +101,23 @@ class Desk:
         if mode == "adviser":
             await self._relay(conversation_id, channel, kept_id, message)
             return "to_adviser"
+        if not message.startswith("/") and await self._other_language(conversation_id, channel, kept_id, message):
+            return "other_language"
         return None
+
+    async def _other_language(self, conversation_id: str, channel: str, kept_id: int, message: str) -> bool:
+        """A message in another language gets the interpreter offer (unless it is a crisis: Rasa answers that)."""
+        detection = await asyncio.to_thread(self._languages.detect, message)
+        if detection.code == "en":
+            if detection.reason == "english words":   # a real English sentence, not "ok" or a name
+                await self._write(lambda s: set_language(s, conversation_id=conversation_id, language="en"))
+            return False
+        if await self._crisis_level(message):
+            return False
+        reply = other_language_reply(detection, self._notices.emergency_lines())
+        await self._commit_replies(conversation_id, channel, kept_id, lambda s: (
+            set_language(s, conversation_id=conversation_id, language=detection.code), [reply])[1])
+        return True
 
     async def on_handover(self, *, conversation_id: str, channel: str, kept_id: int, what: str) -> None:
         """Rasa recognised a wish the desk acts on (see actions/personal_adviser.py)."""
@@ -145,6 +166,15 @@ class Desk:
             return f"crisis:{conversation_id}:{kept_id}"
         request = Request(request_key=await self._read(key), conversation_id=conversation_id,
                           urgency="crisis", consent=True, contact="chat")
+        await self._open(conversation_id, channel, kept_id, request, None)
+
+    async def interpreter_request(self, conversation_id: str, channel: str, kept_id: int) -> None:
+        """From the other-language reply: a request that says which language, so the PA books an interpreter."""
+        conversation = await self._read(lambda s: get_conversation(s, conversation_id=conversation_id))
+        language = conversation.language if conversation is not None else None
+        request = Request(request_key=f"interpreter:{conversation_id}:{kept_id}", conversation_id=conversation_id,
+                          urgency="today", topic="interpreter", details=interpreter_details(language), contact="chat",
+                          language=language)
         await self._open(conversation_id, channel, kept_id, request, None)
 
     async def _open(self, conversation_id: str, channel: str, kept_id: int, request: Request,

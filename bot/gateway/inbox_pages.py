@@ -7,6 +7,7 @@ from typing import Iterable, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.gateway.request_form import CONTACT_NAMES, TOPIC_NAMES
+from bot.language import language_name
 
 LONDON = ZoneInfo("Europe/London")
 URGENCY_WORDS = {"crisis": "CRISIS", "today": "Today", "this_week": "This week", "whenever": "Whenever"}
@@ -54,7 +55,7 @@ def caseload(rows: Sequence, *, adviser_name: str, csrf: str, version: int, code
             f'<tr class="urgency-{escape(urgency)}"><td><a href="/inbox/requests/{escalation.id}">'
             f'{escape(escalation.reference)}</a></td><td>{escape(URGENCY_WORDS.get(urgency, urgency))}</td>'
             f'<td>{escape(escalation.status)}</td><td>{escape(TOPIC_NAMES.get(escalation.topic or "", "crisis button" if urgency == "crisis" else "not given"))}</td>'
-            f'<td>{escape(channel or "erased")}</td><td>{escape(escalation.language or "")}</td>'
+            f'<td>{escape(channel or "erased")}</td><td>{escape(language_name(escalation.language) if escalation.language else "")}</td>'
             f'<td>{when(escalation.created_at)}</td></tr>')
     table = ("<p>No requests waiting. New ones appear here by themselves.</p>" if not items else
              '<table><thead><tr><th>Reference</th><th>Urgency</th><th>Status</th><th>About</th><th>Channel</th>'
@@ -82,7 +83,7 @@ def request_page(escalation, *, channel: Optional[str], mode: Optional[str], lin
     facts = [("Urgency", URGENCY_WORDS.get(escalation.urgency, escalation.urgency)), ("Status", escalation.status),
              ("About", TOPIC_NAMES.get(escalation.topic or "", "not given")), ("Their words", escalation.details or ""),
              ("Reply by", contact + (f" on {escalation.phone}" if escalation.phone else "")),
-             ("Channel", channel or "erased at the young person's request"), ("Language", escalation.language or ""),
+             ("Channel", channel or "erased at the young person's request"), ("Language", language_name(escalation.language) if escalation.language else ""),
              ("Sent", when(escalation.created_at)),
              ("Conversation with the bot shared", "yes" if escalation.consent else "no: you see only this form"),
              ("Who answers the young person now", {"adviser": "you (the bot is quiet)" if is_holder else "an adviser",

@@ -16,7 +16,7 @@ TOPICS = [("housing", "Housing"), ("money", "Money"), ("council_tax", "Council t
 URGENCIES = [("today", "Today"), ("this_week", "This week"), ("whenever", "Whenever")]
 CONTACTS = [("chat", "Here in this chat"), ("call", "Call me"), ("text", "Text me")]
 CONSENTS = [("yes", "Yes, share it"), ("no", "No, just this form")]
-TOPIC_NAMES = dict(TOPICS)
+TOPIC_NAMES = {**dict(TOPICS), "interpreter": "An interpreter (see Language)"}  # "interpreter": from the other-language reply
 CONTACT_NAMES = {"chat": "this chat", "call": "a phone call", "text": "a text message"}
 MAX_DETAILS = 500
 

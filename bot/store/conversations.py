@@ -51,6 +51,13 @@ def get_conversation(session: Session, *, conversation_id: str) -> Optional[Conv
     return session.get(Conversation, conversation_id)
 
 
+def set_language(session: Session, *, conversation_id: str, language: str) -> None:
+    """The language the young person writes in ("en", "fa"...), remembered for the conversation."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None and conversation.language != language:
+        conversation.language = language[:16]
+
+
 def finish_message(session: Session, *, kept_id: int, district: Optional[str] = None) -> None:
     """The message was answered (or given up on): its text goes; the district Rasa knows is noted."""
     kept = session.get(KeptMessage, kept_id)

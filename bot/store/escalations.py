@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.advisers import CODE_ALPHABET, ensure_team
+from bot.language import language_name
 from bot.store.models import (URGENCIES, Adviser, AdviserLink, Conversation, Escalation, EscalationEvent,
                               OutboxMessage, Team, utcnow)
 
@@ -108,7 +109,9 @@ def _notification(escalation: Escalation, recipient: Adviser, inbox_url: str, te
     subject = f"[{urgency.upper()}] Life Portal request {escalation.reference}"
     body = (f"A young person has asked for a personal adviser.\n\nReference: {escalation.reference}\n"
             f"Urgency: {urgency}\nAbout: {escalation.topic or 'not given'}\n"
-            f"How to reach them: {escalation.contact or 'this chat'}\n\n"
+            + (f"Language: {language_name(escalation.language)} (they may need an interpreter)\n"
+               if escalation.language and escalation.language != "en" else "")
+            + f"How to reach them: {escalation.contact or 'this chat'}\n\n"
             f"Open the adviser inbox to see it: {inbox_url}\n")
     return OutboxMessage(dedupe_key=f"escalation:{escalation.id}:adviser:{recipient.id}" + (":telegram" if telegram else ""),
                          kind="telegram" if telegram else "email",
