@@ -208,3 +208,15 @@ def test_every_answer_shows_when_its_source_was_checked(knowledge_copy: Path):
         answer = first_answer(knowledge, topic_id)
         assert answer.as_slots()["source_checked"].startswith("Checked: ")
         assert answer.source.checked is not None
+
+
+def test_languages_yml_is_checked_and_an_unknown_language_is_named(knowledge_copy: Path):
+    knowledge = load_knowledge(knowledge_copy)
+    assert knowledge.languages["fa"].question.source.url.startswith("https://")
+    path = knowledge_copy / "languages.yml"
+    text = path.read_text()
+    line = text.splitlines().index("  fa:") + 1
+    path.write_text(text.replace("  fa:\n", "  farsi:\n", 1))
+    message = problems_of(knowledge_copy)
+    assert "languages.yml" in message and "'farsi' is not a language code the bot knows" in message
+    assert f"line {line}" in message or "languages.yml, line" in message

@@ -114,7 +114,8 @@ class Desk:
             return False
         if await self._crisis_level(message):
             return False
-        reply = other_language_reply(detection, self._notices.emergency_lines())
+        reply = other_language_reply(detection, self._notices.emergency_lines(),
+                                     self._notices.knowledge().languages.get(detection.code))
         await self._commit_replies(conversation_id, channel, kept_id, lambda s: (
             set_language(s, conversation_id=conversation_id, language=detection.code), [reply])[1])
         return True

@@ -1,14 +1,15 @@
 """A message in another language: say kindly that the bot reads English, and offer an interpreter.
 
 The language is worked out in the gateway (bot/language.py) and remembered on the conversation,
-so a request for a person carries it and the adviser can book an interpreter. The reply is in
-English for now, with the emergency numbers from knowledge/crisis.yml; replies in the young
-person's language wait for sourced translations (issue 12).
+so a request for a person carries it and the adviser can book an interpreter. The reply opens
+with whatever knowledge/languages.yml has in that language (only words copied from a published
+translation), then says the same in English with the emergency numbers from knowledge/crisis.yml.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from bot.knowledge.model import LanguageTexts
 from bot.language import LANGUAGE_NAMES, Detection, LanguageDetector, knowledge_english_words, language_name
 
 ASK_INTERPRETER = "/ask_interpreter"
@@ -28,15 +29,21 @@ class Languages:
         return self._detector.detect(text)
 
 
-def other_language_reply(detection: Detection, emergency_lines: List[str]) -> Dict[str, Any]:
+def other_language_reply(detection: Detection, emergency_lines: List[str],
+                         texts: Optional[LanguageTexts] = None) -> Dict[str, Any]:
     name = detection.name if detection.code in LANGUAGE_NAMES else "another language"
+    theirs = [t.text for t in (texts.question, texts.emergency) if t is not None] if texts else []
     text = "\n".join([
+        *theirs,
         f"It looks like you wrote in {name}. I'm sorry: I can only read English.",
         "Your personal adviser (PA) can arrange an interpreter for you. Tap “Ask for an interpreter” and "
         "I'll send them a request that says which language you speak.",
         *emergency_lines,
     ])
-    return {"text": text, "buttons": [INTERPRETER_BUTTON]}
+    button = INTERPRETER_BUTTON
+    if texts is not None and texts.button is not None:
+        button = {**INTERPRETER_BUTTON, "title": f"{texts.button.text} / {INTERPRETER_BUTTON['title']}"}
+    return {"text": text, "buttons": [button]}
 
 
 def interpreter_details(code: Optional[str]) -> str:

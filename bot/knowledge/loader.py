@@ -19,19 +19,21 @@ from bot.knowledge.model import (
     District,
     HomelessnessContact,
     KnowledgeBase,
+    LanguageTexts,
     Source,
     Topic,
+    Translation,
     Variant,
 )
 from bot.knowledge.office_hours_loader import load_office_hours
-from bot.knowledge.schema import CrisisFile, DistrictsFile, TopicFile
+from bot.knowledge.schema import CrisisFile, DistrictsFile, LanguagesFile, TopicFile
 from bot.knowledge.yaml_lines import LineDict
 
 
 def knowledge_files(directory: Path) -> List[Path]:
     """Every file the bot reads; the store watches exactly these."""
     return sorted((directory / "topics").glob("*.yml")) + [
-        directory / "districts.yml", directory / "crisis.yml", directory / "office_hours.yml"]
+        directory / "districts.yml", directory / "crisis.yml", directory / "office_hours.yml", directory / "languages.yml"]
 
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
@@ -43,12 +45,13 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     # Only check the out-of-hours contact's id against crisis.yml when crisis.yml itself loaded cleanly.
     contact_ids = None if any(p.path == crisis_path for p in problems) else [c.id for c in contacts]
     office_hours = load_office_hours(CheckedFile(directory / "office_hours.yml", problems), contact_ids)
+    languages = _load_languages(directory / "languages.yml", problems)
     if contact_ids is not None:
         problems += check_topic_files(directory / "topics", contacts)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(topics=fill_topics(topics, contacts), districts=districts, crisis_contacts=contacts,
-                         office_hours=office_hours)
+                         office_hours=office_hours, languages=languages)
 
 
 def _parse(path: Path, problems: List[Problem]) -> Optional[LineDict]:
@@ -153,3 +156,26 @@ def _load_crisis(path: Path, problems: List[Problem]) -> Tuple[CrisisContact, ..
     return tuple(CrisisContact(id=c.id, name=c.name, number=c.number, how=c.how, when=c.when, levels=tuple(c.levels),
                                source=c.source, checked=c.checked) for c in entry.contacts)
 
+
+
+def _language_part(loc: Loc) -> str:
+    return f"'{loc[1]}'" if len(loc) >= 2 and loc[0] == "languages" else "languages.yml"
+
+
+def _load_languages(path: Path, problems: List[Problem]) -> Dict[str, LanguageTexts]:
+    data = _parse(path, problems)
+    if data is None:
+        return {}
+    entry, found = validate(LanguagesFile, data, path, _language_part)
+    problems += found
+    if entry is None:
+        return {}
+
+    def translation(t) -> Optional[Translation]:
+        if t is None:
+            return None
+        return Translation(text=t.text, english=t.english,
+                           source=Source(title=t.publisher, url=t.source, checked=t.checked, page_date=t.page_date))
+    return {code: LanguageTexts(code=code, question=translation(texts.question), button=translation(texts.button),
+                                emergency=translation(texts.emergency))
+            for code, texts in entry.languages.items()}

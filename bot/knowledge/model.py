@@ -154,11 +154,31 @@ class OfficeHours:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Words copied exactly from a published translation, with what they say in English."""
+
+    text: str
+    english: str
+    source: Source   # title = the publisher
+
+
+@dataclass(frozen=True)
+class LanguageTexts:
+    """knowledge/languages.yml: what the bot can say in one other language (each part optional)."""
+
+    code: str
+    question: Optional[Translation] = None   # "Do you need an interpreter?"
+    button: Optional[Translation] = None     # the interpreter button's words
+    emergency: Optional[Translation] = None  # a sentence about calling 999
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     topics: Mapping[str, Topic]
     districts: Mapping[str, District]
     crisis_contacts: Tuple[CrisisContact, ...]
     office_hours: Optional[OfficeHours] = None  # always set by load_knowledge
+    languages: Mapping[str, LanguageTexts] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]

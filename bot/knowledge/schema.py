@@ -196,3 +196,36 @@ class ContactEntry(_Strict):
 class CrisisFile(_Strict):
     last_reviewed: Optional[dt.date] = None
     contacts: conlist(ContactEntry, min_items=1)
+
+
+class TranslationEntry(_Strict):
+    text: StrictStr          # copied exactly from the published translation
+    english: StrictStr       # what it says, for editors and the adviser
+    publisher: StrictStr
+    source: StrictStr
+    checked: dt.date
+    page_date: PageDate = None
+
+    _source = validator("source", allow_reuse=True)(_web_address)
+    _page_date = validator("page_date", allow_reuse=True)(_page_date_text)
+
+
+class LanguageEntry(_Strict):
+    question: Optional[TranslationEntry] = None
+    button: Optional[TranslationEntry] = None
+    emergency: Optional[TranslationEntry] = None
+
+
+class LanguagesFile(_Strict):
+    last_reviewed: Optional[dt.date] = None
+    languages: Dict[StrictStr, LanguageEntry] = {}
+
+    @validator("languages")
+    def _known_languages(cls, value: Dict[str, LanguageEntry]) -> Dict[str, LanguageEntry]:
+        from bot.language import LANGUAGE_NAMES
+
+        unknown = [code for code in value if code not in LANGUAGE_NAMES or code == "en"]
+        if unknown:
+            raise EditorError(f"'{unknown[0]}' is not a language code the bot knows",
+                              f"use one of: {', '.join(c for c in LANGUAGE_NAMES if c != 'en')}.")
+        return value
