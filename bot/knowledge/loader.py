@@ -60,6 +60,16 @@ def _parse(path: Path, problems: List[Problem]) -> Optional[LineDict]:
     return file.mapping(data, 1, path.name) if data is not None else None
 
 
+def _validated(path: Path, model: Any, name: Any, problems: List[Problem]) -> Tuple[Optional[LineDict], Any]:
+    """(the file's data, the file as `model`), or (data or None, None) after noting its problems."""
+    data = _parse(path, problems)
+    if data is None:
+        return None, None
+    entry, found = validate(model, data, path, name)
+    problems += found
+    return data, entry
+
+
 def _sources(entries: Any) -> Tuple[Source, ...]:
     return tuple(Source(title=s.title, url=s.url, checked=s.checked, page_date=s.page_date) for s in entries)
 
@@ -111,11 +121,7 @@ def _district_part(loc: Loc) -> str:
 
 
 def _load_districts(path: Path, problems: List[Problem]) -> Dict[str, District]:
-    data = _parse(path, problems)
-    if data is None:
-        return {}
-    entry, found = validate(DistrictsFile, data, path, _district_part)
-    problems += found
+    data, entry = _validated(path, DistrictsFile, _district_part, problems)
     if entry is None:
         return {}
     raw = data["districts"]
@@ -146,11 +152,7 @@ def _crisis_part(loc: Loc) -> str:
 
 
 def _load_crisis(path: Path, problems: List[Problem]) -> Tuple[CrisisContact, ...]:
-    data = _parse(path, problems)
-    if data is None:
-        return ()
-    entry, found = validate(CrisisFile, data, path, _crisis_part)
-    problems += found
+    data, entry = _validated(path, CrisisFile, _crisis_part, problems)
     if entry is None:
         return ()
     return tuple(CrisisContact(id=c.id, name=c.name, number=c.number, how=c.how, when=c.when, levels=tuple(c.levels),
@@ -163,11 +165,7 @@ def _language_part(loc: Loc) -> str:
 
 
 def _load_languages(path: Path, problems: List[Problem]) -> Dict[str, LanguageTexts]:
-    data = _parse(path, problems)
-    if data is None:
-        return {}
-    entry, found = validate(LanguagesFile, data, path, _language_part)
-    problems += found
+    data, entry = _validated(path, LanguagesFile, _language_part, problems)
     if entry is None:
         return {}
 
