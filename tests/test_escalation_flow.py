@@ -318,3 +318,17 @@ def test_a_message_in_farsi_is_offered_an_interpreter_and_the_request_says_farsi
             await asyncio.sleep(0.2)
         assert caught and "Language: Farsi" in caught[0].message.get_payload(decode=True).decode()
     visit(body())
+
+
+def test_the_word_for_suicide_in_farsi_gets_the_emergency_reply_and_the_safeguarding_log(servers):
+    async def body():
+        async with Visitor(servers) as me:
+            [reply] = await me.say("من میخواهم خودکشی کنم")
+        assert reply["text"].startswith(EMERGENCY_OPENING) and "999" in reply["text"]
+        assert "It looks like you wrote" not in reply["text"]
+        assert "/tell_someone_now" in payloads(reply)
+        with Database(servers.database_url).session() as session:
+            event = session.execute(select(SafeguardingEvent).where(
+                SafeguardingEvent.conversation == conversation_id(servers, me.token))).scalars().first()
+        assert event is not None and event.level == "emergency"
+    visit(body())
