@@ -191,3 +191,23 @@ def test_the_new_topics_are_answered_in_the_page_with_source_and_checked_date(pa
         assert f"Checked: {topic.sources[0].checked:%B %Y}" in bubble.inner_text()
     page.get_by_role("button", name="No, it didn't").last.click()
     page.locator(".msg--bot .msg__bubble", has_text="Sorry that didn't help").wait_for(timeout=60000)
+
+
+def test_a_farsi_message_gets_the_interpreter_offer_and_the_button_opens_a_farsi_request(page, servers):
+    from sqlalchemy import select
+
+    from bot.store import Database
+    from bot.store.models import Escalation
+
+    farsi = load_knowledge(KNOWLEDGE).languages["fa"]
+    box = page.get_by_label("Type your message")
+    box.fill("سلام، کجا می‌توانم یک خانه پیدا کنم؟ من انگلیسی خوب صحبت نمی‌کنم.")
+    box.press("Enter")
+    page.locator(".msg--bot .msg__bubble", has_text=farsi.question.text).wait_for(timeout=60000)
+    with Database(servers.database_url).session() as session:
+        before = session.execute(select(Escalation.id).order_by(Escalation.id.desc())).scalars().first() or 0
+    page.get_by_role("button", name=f"{farsi.button.text} / Ask for an interpreter").click()
+    page.locator(".msg--bot .msg__bubble", has_text="Your reference is").wait_for(timeout=60000)
+    with Database(servers.database_url).session() as session:
+        escalation = session.execute(select(Escalation).where(Escalation.id > before)).scalars().first()
+    assert escalation is not None and escalation.language == "fa" and escalation.topic == "interpreter"
