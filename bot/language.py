@@ -81,7 +81,8 @@ class LanguageDetector:
         self._arabic = None
 
     def detect(self, text: str) -> Detection:
-        text = unicodedata.normalize("NFC", text or "")
+        # Lone surrogates (broken input) can't be encoded, and lingua needs UTF-8: drop them.
+        text = unicodedata.normalize("NFC", (text or "").encode("utf-8", "ignore").decode("utf-8"))
         letters = [c for c in text if c.isalpha()]
         if not letters:
             return Detection("en", "no letters")

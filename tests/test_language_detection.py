@@ -101,3 +101,9 @@ def test_no_development_row_is_close_to_a_frozen_row():
     close = [r.text for r in dev_languages()
              if process.extractOne(normalise(r.text), frozen, scorer=fuzz.ratio, score_cutoff=90)]
     assert close == []
+
+
+def test_broken_and_empty_input_is_english_not_a_crash(detector):
+    for text in ("", "   ", "\ud800 hi تست تست", "\x00\x01", "12345", "😭😭😭", "<b>hi</b>"):
+        assert detector.detect(text).code in LANGUAGE_NAMES or detector.detect(text).code == "other"
+    assert detector.detect("\ud800").code == "en"

@@ -107,7 +107,11 @@ class Desk:
 
     async def _other_language(self, conversation_id: str, channel: str, kept_id: int, message: str) -> bool:
         """A message in another language gets the interpreter offer (unless it is a crisis: Rasa answers that)."""
-        detection = await asyncio.to_thread(self._languages.detect, message)
+        try:
+            detection = await asyncio.to_thread(self._languages.detect, message)
+        except Exception:
+            logger.exception("language detection failed for conversation %s", conversation_id)
+            return False  # Rasa answers it in English, as before
         if detection.code == "en":
             if detection.reason == "english words":   # a real English sentence, not "ok" or a name
                 await self._write(lambda s: set_language(s, conversation_id=conversation_id, language="en"))
