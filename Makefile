@@ -25,6 +25,7 @@ setup: $(VENV)/.installed
 bench: setup
 	$(BIN)/python -m tests.bench.gateway
 	$(BIN)/python -m tests.bench.telegram
+	$(BIN)/python -m tests.bench.language
 
 # A long random-input run over the live connection (make test runs a short one).
 fuzz: setup
