@@ -200,8 +200,7 @@ def test_a_farsi_message_gets_the_interpreter_offer_and_the_button_opens_a_farsi
     from bot.store.models import Escalation
     from tests.advisers import make_advisers
 
-    # The duty team must exist before the first request, as in a real deployment: a request with no
-    # duty team set up waits in a default queue of its own, which the other tests' advisers don't see.
+    # Advisers are set up before young people use the bot, as in a deployment.
     make_advisers(servers)
     farsi = load_knowledge(KNOWLEDGE).languages["fa"]
     box = page.get_by_label("Type your message")

@@ -227,3 +227,23 @@ def test_the_operator_commands(tmp_path):
     assert listed.returncode == 0 and len(rows) == 1
     assert set(rows[0]) >= {"id", "created", "urgency", "status", "topic", "channel", "adviser", "team", "notifications"}
     assert rows[0]["team"] == "Duty" and rows[0]["status"] == "open" and rows[0]["notifications"]["waiting"] == 1
+
+
+def test_a_request_made_before_any_duty_team_is_seen_once_one_is_set_up(database):
+    # A fresh deployment: a young person asks for a person before any adviser has been added.
+    with database.session() as session:
+        receive_message(session, conversation_id="early", channel="web", shown="hi", for_rasa="hi",
+                        session_ttl=dt.timedelta(hours=4))
+        early, _ = open_escalation(session, Request(request_key="early-1", conversation_id="early", urgency="today"),
+                                   inbox_url=INBOX)
+        default_team = early.team_id
+        # The operator then sets up a duty team under another name.
+        duty = add_adviser(session, name="Dev", email="dev@example.org", team="Essex duty", password=PASSWORD,
+                           duty_team=True)
+    with database.session() as session:
+        assert session.get(Escalation, early.id).team_id == duty.team_id != default_team
+        later, _ = open_escalation(session, Request(request_key="later-1", conversation_id="early", urgency="today"),
+                                   inbox_url=INBOX)
+        assert later.team_id == duty.team_id
+        notified = session.execute(select(OutboxMessage.recipient).where(OutboxMessage.escalation_id == later.id)).scalars()
+        assert list(notified) == ["dev@example.org"]

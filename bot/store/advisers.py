@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Adviser, AdviserLink, Conversation, LinkCode, Team, utcnow
+from bot.store.models import Adviser, AdviserLink, Conversation, Escalation, LinkCode, Team, utcnow
 
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Easy to read aloud and to type on a phone: no 0/O, 1/I/L.
@@ -48,7 +48,24 @@ def add_adviser(session: Session, *, name: str, email: str, team: str, password:
                       team_id=ensure_team(session, name=team.strip(), is_duty=duty_team).id)
     session.add(adviser)
     session.flush()
+    if duty_team:
+        adopt_waiting_requests(session, team_id=adviser.team_id)
     return adviser
+
+
+def adopt_waiting_requests(session: Session, *, team_id: int) -> int:
+    """Requests left in a duty team nobody works in (opened before any duty team was set up) move to
+    this duty team, so someone sees them. Returns how many."""
+    empty = [t.id for t in session.execute(select(Team).where(Team.is_duty.is_(True), Team.id != team_id)).scalars()
+             if session.execute(select(Adviser.id).where(Adviser.team_id == t.id, Adviser.active.is_(True))).first() is None]
+    if not empty:
+        return 0
+    waiting = list(session.execute(select(Escalation).where(Escalation.team_id.in_(empty),
+                                                            Escalation.status != "resolved")).scalars())
+    for escalation in waiting:
+        escalation.team_id = team_id
+    session.flush()
+    return len(waiting)
 
 
 def check_password(session: Session, *, email: str, password: str) -> Optional[Adviser]:

@@ -46,7 +46,11 @@ def _new_reference(session: Session) -> str:
 
 
 def _duty_team(session: Session) -> Team:
-    team = session.execute(select(Team).where(Team.is_duty.is_(True)).order_by(Team.id)).scalars().first()
+    teams = list(session.execute(select(Team).where(Team.is_duty.is_(True)).order_by(Team.id)).scalars())
+    # A duty team with someone in it first: a default queue made before anyone was set up is empty.
+    staffed = [t for t in teams if session.execute(select(Adviser.id).where(Adviser.team_id == t.id,
+                                                                             Adviser.active.is_(True))).first()]
+    team = (staffed or teams or [None])[0]
     if team is None:
         # Nobody has set one up yet: the request still must not be lost. It waits in this queue, and
         # the first adviser added with --duty-team (to a team of this name) sees it.
