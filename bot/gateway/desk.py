@@ -113,8 +113,10 @@ class Desk:
             logger.exception("language detection failed for conversation %s", conversation_id)
             return False  # Rasa answers it in English, as before
         if detection.code == "en":
-            if detection.reason == "english words":   # a real English sentence, not "ok" or a name
+            # A real English sentence (not "ok" or a name) makes the conversation English again.
+            if detection.reason == "english words" and self._languages.needs_storing(conversation_id, "en"):
                 await self._write(lambda s: set_language(s, conversation_id=conversation_id, language="en"))
+                self._languages.stored(conversation_id, "en")
             return False
         if await self._crisis_level(message):
             return False
@@ -122,6 +124,7 @@ class Desk:
                                      self._notices.knowledge().languages.get(detection.code))
         await self._commit_replies(conversation_id, channel, kept_id, lambda s: (
             set_language(s, conversation_id=conversation_id, language=detection.code), [reply])[1])
+        self._languages.stored(conversation_id, detection.code)
         return True
 
     async def on_handover(self, *, conversation_id: str, channel: str, kept_id: int, what: str) -> None:

@@ -7,6 +7,7 @@ translation), then says the same in English with the emergency numbers from know
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Dict, List, Optional
 
 from bot.knowledge.model import LanguageTexts
@@ -17,11 +18,23 @@ INTERPRETER_BUTTON = {"title": "Ask for an interpreter", "payload": ASK_INTERPRE
 
 
 class Languages:
-    """One detector for the gateway, made on first use with the knowledge files' words."""
+    """One detector for the gateway, made on first use with the knowledge files' words, and the
+    language last stored for each recent conversation (so an English message costs no write)."""
 
-    def __init__(self, knowledge) -> None:
+    def __init__(self, knowledge, capacity: int = 20000) -> None:
         self._knowledge = knowledge   # a callable returning the current KnowledgeBase
         self._detector: Optional[LanguageDetector] = None
+        self._stored: "OrderedDict[str, str]" = OrderedDict()
+        self._capacity = capacity
+
+    def needs_storing(self, conversation_id: str, code: str) -> bool:
+        return self._stored.get(conversation_id) != code
+
+    def stored(self, conversation_id: str, code: str) -> None:
+        self._stored[conversation_id] = code
+        self._stored.move_to_end(conversation_id)
+        while len(self._stored) > self._capacity:
+            self._stored.popitem(last=False)
 
     def detect(self, text: str) -> Detection:
         if self._detector is None:
