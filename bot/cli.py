@@ -44,14 +44,10 @@ def _check_knowledge(args: argparse.Namespace) -> int:
 
     for warning in hard_texts(settings.knowledge_dir):
         print(f"Warning: {warning}")
-    from bot.language import LANGUAGE_NAMES
+    from bot.knowledge.translation_report import translation_report
 
-    without = [name for code, name in LANGUAGE_NAMES.items() if code != "en" and code not in knowledge.languages]
-    print(f"Languages: {len(knowledge.languages)} with words from a published translation "
-          "(none awaiting a translator's review: only published words are used).")
-    if without:
-        print(f"Note: nothing published yet in {', '.join(without)}: a message in these gets the English reply "
-              "only (knowledge/languages.yml).")
+    for line in translation_report(knowledge):
+        print(line)
     stale = stale_sources(settings.knowledge_dir)
     for source in stale:
         print(f"{'Problem' if source.too_old else 'Warning'}: {source}", file=sys.stderr if source.too_old else sys.stdout)

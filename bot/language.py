@@ -28,19 +28,33 @@ LATIN_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 SORANI_LETTERS = set("ێۆڵڕە")
 PASHTO_LETTERS = set("ټډړښږګڼېۍځڅ")
-URDU_LETTERS = set("ٹڈڑںےۓ")
+# Urdu's own letters, with its two h's (ہ ھ), which Farsi and Arabic never write.
+URDU_LETTERS = set("ٹڈڑںےۓہھ")
+SORANI_WORDS = {"سوپاس", "سوپاست"}
 # Afghan Dari words and verb forms that Iranian Farsi writes differently (پول, دکتر, هستم, من...).
-DARI_WORDS = {"استم", "استی", "استید", "استن", "پیسه", "داکتر", "مه", "تشکر", "ضرورت", "مکتب", "نمیفامم", "فامیدم"}
+DARI_WORDS = {"استم", "استی", "استید", "استن", "پیسه", "داکتر", "مه", "تشکر", "ضرورت", "مکتب", "نمیفامم", "فامیدم",
+              "ترجمان", "تشناب", "دری", "کمپیوتر"}
 TIGRINYA_WORDS = {"እየ", "ኣለኹ", "ከመይ", "ኣብ", "ብኽብረትካ", "ብኽብረትኪ", "የለን", "እዩ", "ኣሎ", "ኣነ", "ብጣዕሚ", "የቐንየለይ"}
 AMHARIC_WORDS = {"ነው", "እንዴት", "እፈልጋለሁ", "አለ", "በጣም", "እባክህ", "እባክሽ", "የለም", "አለኝ", "ምን", "እንደምን", "ነህ", "ነሽ",
                  "ነኝ", "አመሰግናለሁ", "እኔ"}
 ETHIOPIC_PUNCTUATION = re.compile(r"[፡-፨?!.,]")
+AMHARIC_FIRST_PERSON = "ለሁ"   # "I ..." verbs end -ለሁ in Amharic, -ኹ in Tigrinya
 # Letters only Vietnamese uses among our languages (ê, â and ô are shared with Kurmanji or French).
 VIETNAMESE_LETTERS = set("ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 KURMANJI_LETTERS = set("êîûş")
 KURMANJI_WORDS = {"ez", "tu", "min", "spas", "gelek", "ji", "tune", "heye", "dixwazim", "dikarim", "nizanim", "çawa",
                   "alîkarî", "xanî", "kerem", "bixwazim", "xwe"}
+# Vietnamese typed without its marks: words that are not English ones (two are needed).
+VIETNAMESE_PLAIN_WORDS = {"khong", "ko", "nguoi", "duoc", "cua", "toi", "phai", "chua", "nhung", "tieng", "giup", "minh",
+                          "nay", "lam", "dau", "roi", "voi", "muon", "biet", "em", "bi", "om", "sao", "tien", "kham",
+                          "bac", "viet", "nha", "xin", "chao", "cam", "phien", "dich", "truong", "hoc", "gi", "khi"}
+KURMANJI_PLAIN_WORDS = {"alikari", "alikariya", "wergere", "wergerek", "kurdi", "kengi", "dike", "dikim", "nexwes",
+                        "xani", "cawa", "ciqas", "spas", "nizanim", "dixwazim", "heye", "tune", "gelek"}
 ALBANIAN_LETTER = "ë"
+ALBANIAN_WORDS = {"nuk", "kam", "dua", "shume", "shumë", "faleminderit", "flm", "eshte", "është", "nje", "një", "vlla",
+                  "para", "ndihme", "ndihmë", "qira", "qiranë", "une", "unë", "mjeku", "sot", "nesër", "neser", "jam",
+                  "mund", "ku", "si", "te", "të", "me", "për", "per"}
+ALBANIAN_STRONG = ALBANIAN_WORDS - {"jam", "ku", "si", "te", "me", "per", "para", "sot", "mund"}
 TEXT_SPEAK = {
     "ok", "okay", "k", "kk", "thx", "thanks", "ty", "ta", "pls", "plz", "hiya", "hi", "hey", "lol", "ye", "yeah", "yh", "ya",
     "nah", "np", "idk", "wot", "wat", "u", "ur", "r", "im", "ive", "dont", "cant", "wont", "gonna", "wanna", "cos", "coz",
@@ -98,12 +112,13 @@ class LanguageDetector:
     def _ethiopic(text: str) -> Detection:
         words = set(ETHIOPIC_PUNCTUATION.sub(" ", text).split())
         tigrinya = text.count("ኣ") + 2 * len(words & TIGRINYA_WORDS)
-        amharic = text.count("አ") + 2 * len(words & AMHARIC_WORDS)
+        amharic = (text.count("አ") + 2 * len(words & AMHARIC_WORDS)
+                   + 2 * sum(1 for w in words if w.endswith(AMHARIC_FIRST_PERSON)))
         return Detection("am", "ethiopic, amharic forms") if amharic > tigrinya else Detection("ti", "ethiopic")
 
     def _arabic_script(self, text: str) -> Detection:
         letters = set(text)
-        if letters & SORANI_LETTERS:
+        if letters & SORANI_LETTERS or set(re.findall(r"\w+", text)) & SORANI_WORDS:
             return Detection("ckb", "sorani letters")
         if letters & PASHTO_LETTERS:
             return Detection("ps", "pashto letters")
@@ -112,18 +127,24 @@ class LanguageDetector:
         if set(re.findall(r"\w+", text.replace("\u200c", ""))) & DARI_WORDS:
             return Detection("prs", "dari words")
         code = self._lingua("arabic", text) or "fa"
-        return Detection(code if code in ("fa", "ar", "ur") else "fa", "arabic script, lingua")
+        return Detection(code if code in ("fa", "ar") else "fa", "arabic script, lingua")
 
     def _latin_script(self, text: str) -> Detection:
         words = [w.lower() for w in LATIN_WORD.findall(text)]
         letters = set("".join(words))
         if letters & VIETNAMESE_LETTERS and len(words) >= 2:
             return Detection("vi", "vietnamese letters")
-        cues = set(words) & KURMANJI_WORDS
+        cues = set(words) & (KURMANJI_WORDS | KURMANJI_PLAIN_WORDS)
         if len(cues) >= 2 or (letters & KURMANJI_LETTERS and (cues or self._lingua("latin", text) in (None, "tr"))):
             return Detection("kmr", "kurmanji words and letters")
-        if ALBANIAN_LETTER in letters and not self._mostly_english(words):
+        albanian = set(words) & ALBANIAN_WORDS
+        if ALBANIAN_LETTER in letters and (albanian or not self._mostly_english(words)):
             return Detection("sq", "albanian letter")
+        if len(set(words) & ALBANIAN_STRONG) >= 2:
+            return Detection("sq", "albanian words")
+        plain = set(words) & VIETNAMESE_PLAIN_WORDS
+        if len(plain) >= 2 and len(plain) * 2 >= len(set(words)):
+            return Detection("vi", "vietnamese words")
         if len(words) < MIN_FOREIGN_WORDS:
             return Detection("en", "short")
         if self._mostly_english(words):
@@ -153,7 +174,7 @@ class LanguageDetector:
         else:
             if self._arabic is None:
                 self._arabic = LanguageDetectorBuilder.from_languages(
-                    Language.PERSIAN, Language.ARABIC, Language.URDU).build()
+                    Language.PERSIAN, Language.ARABIC).build()   # Urdu is known by its letters
             detector = self._arabic
         values = detector.compute_language_confidence_values(text)
         if not values or values[0].value < (MIN_CONFIDENCE if script == "latin" else 0.0):

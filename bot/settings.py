@@ -64,6 +64,7 @@ class Settings:
     claim_timeout_minutes: int  # an unclaimed request after this long: the young person is told honestly
     escalations_per_hour: int   # requests one conversation may open in an hour
     gaps_retention_days: int    # unanswered questions (redacted) are deleted after this many days
+    draft_translations: bool    # show translations awaiting a translator's review (never in a crisis reply)
     # Telegram (off unless a bot token is set).
     telegram_bot_token: str
     telegram_api_base_url: str  # python-telegram-bot's base_url form, e.g. http://127.0.0.1:8081/bot
@@ -142,6 +143,7 @@ ENV_NAMES = {
     "smtp_password": "LIFEPORTAL_SMTP_PASSWORD", "smtp_starttls": "LIFEPORTAL_SMTP_STARTTLS",
     "mail_from": "LIFEPORTAL_MAIL_FROM", "claim_timeout_minutes": "LIFEPORTAL_CLAIM_TIMEOUT_MINUTES",
     "escalations_per_hour": "LIFEPORTAL_ESCALATIONS_PER_HOUR", "gaps_retention_days": "LIFEPORTAL_GAPS_RETENTION_DAYS",
+    "draft_translations": "LIFEPORTAL_DRAFT_TRANSLATIONS",
     "telegram_bot_token": "TELEGRAM_BOT_TOKEN", "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
     "telegram_webhook_secret": "TELEGRAM_WEBHOOK_SECRET",
 }
@@ -177,6 +179,7 @@ def load_settings() -> Settings:
         claim_timeout_minutes=_int("LIFEPORTAL_CLAIM_TIMEOUT_MINUTES", 60),
         escalations_per_hour=_int("LIFEPORTAL_ESCALATIONS_PER_HOUR", 3),
         gaps_retention_days=_int("LIFEPORTAL_GAPS_RETENTION_DAYS", 90),
+        draft_translations=_bool("LIFEPORTAL_DRAFT_TRANSLATIONS", True),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
         telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
         telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", ""),

@@ -193,20 +193,27 @@ def test_the_new_topics_are_answered_in_the_page_with_source_and_checked_date(pa
     page.locator(".msg--bot .msg__bubble", has_text="Sorry that didn't help").wait_for(timeout=60000)
 
 
-def test_a_farsi_message_gets_the_interpreter_offer_and_the_button_opens_a_farsi_request(page, servers):
+def test_a_farsi_message_gets_the_farsi_reply_and_the_button_opens_a_farsi_request(page, servers):
     from sqlalchemy import select
 
     from bot.store import Database
     from bot.store.models import Escalation
-    from tests.advisers import make_advisers
+    from tests.advisers import InboxClient, make_advisers
 
     # Advisers are set up before young people use the bot, as in a deployment.
-    make_advisers(servers)
+    people = make_advisers(servers)
     farsi = load_knowledge(KNOWLEDGE).languages["fa"]
     box = page.get_by_label("Type your message")
     box.fill("سلام، کجا می‌توانم یک خانه پیدا کنم؟ من انگلیسی خوب صحبت نمی‌کنم.")
     box.press("Enter")
-    page.locator(".msg--bot .msg__bubble", has_text=farsi.question.text).wait_for(timeout=60000)
+    reply = page.locator(".msg--bot .msg__bubble", has_text=farsi.question.text)
+    reply.wait_for(timeout=60000)
+    # The Farsi reply (drafts awaiting review around the published question), each Farsi line right to left.
+    for words in (farsi.reads_english, farsi.question, farsi.adviser_interpreter):
+        line = reply.locator(".msg__line", has_text=words.text)
+        assert line.evaluate("element => getComputedStyle(element).direction") == "rtl"
+    assert reply.locator(".msg__line", has_text="It looks like you wrote in Farsi").evaluate(
+        "element => getComputedStyle(element).direction") == "ltr"
     with Database(servers.database_url).session() as session:
         before = session.execute(select(Escalation.id).order_by(Escalation.id.desc())).scalars().first() or 0
     page.get_by_role("button", name=f"{farsi.button.text} / Ask for an interpreter").click()
@@ -214,3 +221,9 @@ def test_a_farsi_message_gets_the_interpreter_offer_and_the_button_opens_a_farsi
     with Database(servers.database_url).session() as session:
         escalation = session.execute(select(Escalation).where(Escalation.id > before)).scalars().first()
     assert escalation is not None and escalation.language == "fa" and escalation.topic == "interpreter"
+    # In the adviser inbox: the request, marked Farsi.
+    duty = InboxClient(servers)
+    duty.login(people["duty"].email)
+    assert escalation.reference in duty.get("/inbox/").text
+    page_text = duty.get(f"/inbox/requests/{escalation.id}").text
+    assert "Farsi" in page_text and "interpreter" in page_text

@@ -85,3 +85,28 @@ def test_past_and_safe_guard_sets_aside_an_old_danger():
     assert rules.all_in_the_past(text, rules.match(text))
     present = "when i was 15 i was in care. now i want to end my life"
     assert not rules.all_in_the_past(present, rules.match(present))
+
+
+# Danger in other languages: the sourced words and phrases (nlu/crisis_patterns.yml), in sentences
+# written for this test; and no alarm on the development set's ordinary messages in those languages.
+@pytest.mark.parametrize("text", [
+    "من میخواهم خودکشی کنم",                      # Farsi: I want to commit suicide
+    "دیگر نمی‌خواهم زندگی کنم، به زندگی خود خاتمه میدهم",  # Farsi: ... I will end my life
+    "لدي رغبة بالانتحار",                          # Arabic: I have a wish to kill myself
+    "تراودني أفكار انتحارية كل ليلة",               # Arabic: suicidal thoughts come to me every night
+    "زه غواړم ځان وژل وکړم",                       # Pashto
+    "Kam mendime për vetevrasje",                  # Albanian, typed without ë
+    "em muốn tự tử",                               # Vietnamese
+    "em hay tự hại khi buồn",                      # Vietnamese: I self-harm when I'm sad
+    "em đang gặp nguy hiểm",                       # Vietnamese: I am in danger
+])
+def test_danger_in_another_language_is_caught_by_the_rules(text):
+    assert CrisisRules.from_file().match(text)
+
+
+def test_ordinary_messages_in_other_languages_raise_no_alarm():
+    from tests.eval_sets import dev_languages
+
+    rules = CrisisRules.from_file()
+    alarms = [row.language for row in dev_languages() if row.language != "en" and rules.match(row.text)]
+    assert alarms == []

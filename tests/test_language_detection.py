@@ -19,11 +19,12 @@ from tests.leakage import normalise
 from tests.report import report
 
 PERSIAN = {"fa", "prs"}
-# Measured on the frozen set on 2026-11-24 (README "Other languages"): other languages right 0.791
-# (136/172), 0.855 with Farsi and Dari as one (147/172), English taken for another language 0/62.
-# One row worse fails. Aims: 0.95 and at most 1%.
-MIN_FOREIGN_ACCURACY = 0.788
-MIN_FOREIGN_ACCURACY_PERSIAN_AS_ONE = 0.852
+# Measured on the frozen set (README "Other languages"): first 0.791 (136/172); on 2026-11-24, after
+# tuning on the development set only (now 325 rows), other languages right 0.820 (141/172), 0.878 with
+# Farsi and Dari as one (151/172), English taken for another language 0/62. One row worse fails.
+# Aims: 0.95 and at most 1%.
+MIN_FOREIGN_ACCURACY = 0.817
+MIN_FOREIGN_ACCURACY_PERSIAN_AS_ONE = 0.875
 MAX_ENGLISH_TAKEN_FOR_FOREIGN = 0.01
 
 

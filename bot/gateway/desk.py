@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from bot.gateway import request_form
 from bot.gateway.inputs import OfferedButtons
-from bot.gateway.languages import ASK_INTERPRETER, Languages, interpreter_details, other_language_reply
+from bot.gateway.languages import (ASK_INTERPRETER, Languages, confirmation_lead, crisis_details, interpreter_details,
+                                   other_language_crisis_lines, other_language_reply)
 from bot.gateway.notices import Notices
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.request_form import FormState
@@ -118,14 +119,36 @@ class Desk:
                 await self._write(lambda s: set_language(s, conversation_id=conversation_id, language="en"))
                 self._languages.stored(conversation_id, "en")
             return False
-        if await self._crisis_level(message):
-            return False
-        reply = other_language_reply(detection, self._notices.emergency_lines(),
-                                     self._notices.knowledge().languages.get(detection.code))
+        level = await self._crisis_level(message)
+        if level:
+            await self._crisis_in_other_language(conversation_id, channel, kept_id, detection.code, level)
+            return True
+        knowledge = self._notices.knowledge()
+        reply = other_language_reply(detection, knowledge, self._notices.emergency_lines(),
+                                     knowledge.languages.get(detection.code), self._settings.draft_translations)
         await self._commit_replies(conversation_id, channel, kept_id, lambda s: (
             set_language(s, conversation_id=conversation_id, language=detection.code), [reply])[1])
         self._languages.stored(conversation_id, detection.code)
         return True
+
+    async def _crisis_in_other_language(self, conversation_id: str, channel: str, kept_id: int, code: str,
+                                        level: str) -> None:
+        """Danger in another language: the crisis reply (their words where published or checked, then
+        English with the numbers), the safeguarding log, and the team told at once: they may not be
+        able to read the English offer to tell someone."""
+        knowledge = self._notices.knowledge()
+
+        def work(session) -> List[Dict[str, Any]]:
+            set_language(session, conversation_id=conversation_id, language=code)
+            record_event(session, level=level, channel=channel, conversation=conversation_id,
+                         matched=f"gateway: crisis in another language ({code})")
+            conversation = get_conversation(session, conversation_id=conversation_id)
+            lines = [*other_language_crisis_lines(knowledge, knowledge.languages.get(code)),
+                     crisis_text(knowledge, level, conversation.district if conversation else None, offer=False)]
+            return [{"text": "\n".join(lines), "buttons": []}]
+        await self._commit_replies(conversation_id, channel, kept_id, work)
+        self._languages.stored(conversation_id, code)
+        await self.crisis_request(conversation_id, channel, kept_id, language=code, details=crisis_details(code))
 
     async def on_handover(self, *, conversation_id: str, channel: str, kept_id: int, what: str) -> None:
         """Rasa recognised a wish the desk acts on (see actions/personal_adviser.py)."""
@@ -163,7 +186,8 @@ class Desk:
                           consent=bool(state.consent))
         await self._open(conversation_id, channel, kept_id, request, request_form.summary(state))
 
-    async def crisis_request(self, conversation_id: str, channel: str, kept_id: int) -> None:
+    async def crisis_request(self, conversation_id: str, channel: str, kept_id: int, *,
+                             language: Optional[str] = None, details: Optional[str] = None) -> None:
         """From the crisis reply: no questions, the most urgent request, the duty team alerted too."""
         def key(session) -> str:
             # A second press soon after the first is the same request: it is not opened twice.
@@ -173,7 +197,7 @@ class Desk:
                 return latest.request_key
             return f"crisis:{conversation_id}:{kept_id}"
         request = Request(request_key=await self._read(key), conversation_id=conversation_id,
-                          urgency="crisis", consent=True, contact="chat")
+                          urgency="crisis", consent=True, contact="chat", language=language, details=details)
         await self._open(conversation_id, channel, kept_id, request, None)
 
     async def interpreter_request(self, conversation_id: str, channel: str, kept_id: int) -> None:
@@ -207,22 +231,24 @@ class Desk:
                 logger.error("no duty team exists: a request could not be opened for conversation %s", conversation_id)
                 return [self._could_not_send()]
             adviser = linked_adviser(session, conversation_id=conversation_id)
+            lead = confirmation_lead(knowledge, knowledge.languages.get(request.language or ""),
+                                     request.urgency == "crisis", self._settings.draft_translations)
             return [self._confirmation(opened, adviser.name if adviser and opened.to_pa else None, summary,
-                                       request.urgency, now)]
+                                       request.urgency, now, lead)]
         await self._commit_replies(conversation_id, channel, kept_id, work)
         if self.outbox_wake is not None:
             self.outbox_wake.set()
         await self.updates.notify()
 
     def _confirmation(self, opened, pa_name: Optional[str], summary: Optional[str], urgency: str,
-                      now: dt.datetime) -> Dict[str, Any]:
+                      now: dt.datetime, lead: List[str] = ()) -> Dict[str, Any]:
         knowledge = self._notices.knowledge()
         crisis = urgency == "crisis"
         if pa_name:
             who = f"your PA, {pa_name}" + (", and the duty team" if opened.duty_alerted else "")
         else:
             who = "the leaving care duty team"
-        lines = [f"{'I’ve told' if crisis else 'Done. I’ve sent your request to'} {who}{' now' if crisis else ''}. "
+        lines = [*lead, f"{'I’ve told' if crisis else 'Done. I’ve sent your request to'} {who}{' now' if crisis else ''}. "
                  f"Your reference is {opened.reference}."]
         if summary:
             lines.append(summary)

@@ -35,7 +35,7 @@ def _homelessness_line(district: District) -> Optional[str]:
     return f"• {council} homelessness team: call {contact.phone}."
 
 
-def crisis_text(knowledge: KnowledgeBase, level: str, district_id: Optional[str] = None) -> str:
+def crisis_text(knowledge: KnowledgeBase, level: str, district_id: Optional[str] = None, offer: bool = True) -> str:
     lines = [EMERGENCY_OPENING if level == "emergency" else URGENT_OPENING]
     district = knowledge.district(district_id)
     if level == "urgent" and district is not None:
@@ -46,7 +46,8 @@ def crisis_text(knowledge: KnowledgeBase, level: str, district_id: Optional[str]
     if level == "urgent":
         # Danger to life always comes with the emergency line, even in an urgent reply.
         lines += [line for line in _contact_lines(knowledge, "emergency")[:1] if line not in lines]
-    lines.append(OFFER)
+    if offer:
+        lines.append(OFFER)
     return "\n".join(lines)
 
 

@@ -53,7 +53,7 @@ def stale_sources(knowledge_dir: Path, today: Optional[dt.date] = None) -> List[
     """Sources last checked 6 months ago or more (12 months or more: `too_old`)."""
     today = today or dt.date.today()
     paths = sorted((knowledge_dir / "topics").glob("*.yml")) + [
-        knowledge_dir / name for name in ("districts.yml", "crisis.yml", "office_hours.yml")]
+        knowledge_dir / name for name in ("districts.yml", "crisis.yml", "office_hours.yml", "languages.yml")]
     found: List[StaleSource] = []
     for path in paths:
         if not path.exists():

@@ -5,6 +5,7 @@ checks that span entries or files, and builds the typed knowledge the bot uses.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -18,6 +19,7 @@ from bot.knowledge.model import (
     CrisisContact,
     District,
     HomelessnessContact,
+    LANGUAGE_PARTS,
     KnowledgeBase,
     LanguageTexts,
     Source,
@@ -26,7 +28,7 @@ from bot.knowledge.model import (
     Variant,
 )
 from bot.knowledge.office_hours_loader import load_office_hours
-from bot.knowledge.schema import CrisisFile, DistrictsFile, LanguagesFile, TopicFile
+from bot.knowledge.schema import PLACEHOLDER, CrisisFile, DistrictsFile, LanguagesFile, TopicFile
 from bot.knowledge.yaml_lines import LineDict
 
 
@@ -45,7 +47,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     # Only check the out-of-hours contact's id against crisis.yml when crisis.yml itself loaded cleanly.
     contact_ids = None if any(p.path == crisis_path for p in problems) else [c.id for c in contacts]
     office_hours = load_office_hours(CheckedFile(directory / "office_hours.yml", problems), contact_ids)
-    languages = _load_languages(directory / "languages.yml", problems)
+    languages = _load_languages(directory / "languages.yml", problems, contacts)
     if contact_ids is not None:
         problems += check_topic_files(directory / "topics", contacts)
     if problems:
@@ -156,7 +158,14 @@ def _load_crisis(path: Path, problems: List[Problem]) -> Tuple[CrisisContact, ..
     if entry is None:
         return ()
     return tuple(CrisisContact(id=c.id, name=c.name, number=c.number, how=c.how, when=c.when, levels=tuple(c.levels),
-                               source=c.source, checked=c.checked) for c in entry.contacts)
+                               source=c.source, checked=c.checked, interpreter=_interpreter(c.interpreter))
+                 for c in entry.contacts)
+
+
+def _interpreter(entry) -> Optional[Source]:
+    if entry is None:
+        return None
+    return Source(title=entry.says, url=entry.source, checked=entry.checked, page_date=entry.page_date)
 
 
 
@@ -164,16 +173,32 @@ def _language_part(loc: Loc) -> str:
     return f"'{loc[1]}'" if len(loc) >= 2 and loc[0] == "languages" else "languages.yml"
 
 
-def _load_languages(path: Path, problems: List[Problem]) -> Dict[str, LanguageTexts]:
+def _load_languages(path: Path, problems: List[Problem], contacts: Tuple[CrisisContact, ...]) -> Dict[str, LanguageTexts]:
     data, entry = _validated(path, LanguagesFile, _language_part, problems)
     if entry is None:
         return {}
+    numbers = {contact.id: contact.number for contact in contacts}
 
-    def translation(t) -> Optional[Translation]:
+    def translation(code: str, part: str, t) -> Optional[Translation]:
         if t is None:
             return None
-        return Translation(text=t.text, english=t.english,
-                           source=Source(title=t.publisher, url=t.source, checked=t.checked, page_date=t.page_date))
-    return {code: LanguageTexts(code=code, question=translation(texts.question), button=translation(texts.button),
-                                emergency=translation(texts.emergency))
+        line = data["languages"][code].line_of(part)
+        unknown = [name for name in PLACEHOLDER.findall(t.text) if name not in numbers]
+        if unknown:
+            problems.append(Problem(path, line, f"'{code}' {part}: {{{unknown[0]}}} is not a contact in crisis.yml.",
+                                    f"use one of: {', '.join('{' + n + '}' for n in numbers)}."))
+        if t.publisher is not None:
+            written = {"".join(n.split()) for n in re.findall(r"\d[\d ]*\d|\d", t.text)}
+            known = {"".join(n.split()) for n in numbers.values()}
+            if written - known:
+                problems.append(Problem(path, line, f"'{code}' {part} has the number {sorted(written - known)[0]}, "
+                                        "which is not in crisis.yml.",
+                                        "leave this sentence out, or add the number to crisis.yml with its source."))
+            return Translation(text=t.text, english=t.english, origin="published",
+                               source=Source(title=t.publisher, url=t.source, checked=t.checked, page_date=t.page_date))
+        if t.translator is not None:
+            return Translation(text=t.text, english=t.english, origin="reviewed", translator=t.translator,
+                               reviewed=t.reviewed)
+        return Translation(text=t.text, english=t.english, origin="draft", drafted_by=t.drafted_by, drafted=t.drafted)
+    return {code: LanguageTexts(code=code, **{part: translation(code, part, getattr(texts, part)) for part in LANGUAGE_PARTS})
             for code, texts in entry.languages.items()}

@@ -110,6 +110,7 @@ class CrisisContact:
     levels: Tuple[str, ...]
     source: str
     checked: Optional[dt.date] = None
+    interpreter: Optional[Source] = None  # a page saying a caller can ask for an interpreter on this number
 
 
 @dataclass(frozen=True)
@@ -153,13 +154,27 @@ class OfficeHours:
         return self.hours[hours_id]
 
 
+LANGUAGE_PARTS = ("question", "reads_english", "adviser_interpreter", "emergency", "danger", "samaritans",
+                  "interpreter_on_calls", "request_sent", "crisis_alerted", "button")
+
+
 @dataclass(frozen=True)
 class Translation:
-    """Words copied exactly from a published translation, with what they say in English."""
+    """Words in another language, what they say in English, and where they come from."""
 
-    text: str
+    text: str                        # may name crisis contacts in braces: {samaritans}
     english: str
-    source: Source   # title = the publisher
+    origin: str                      # "published", "reviewed" (by a translator) or "draft" (awaiting review)
+    source: Optional[Source] = None  # a published translation: title = the publisher
+    translator: Optional[str] = None
+    reviewed: Optional[dt.date] = None
+    drafted_by: Optional[str] = None
+    drafted: Optional[dt.date] = None
+
+    @property
+    def vouched_for(self) -> bool:
+        """Published, or checked by a translator: the only words used in a crisis reply."""
+        return self.origin in ("published", "reviewed")
 
 
 @dataclass(frozen=True)
@@ -167,9 +182,19 @@ class LanguageTexts:
     """knowledge/languages.yml: what the bot can say in one other language (each part optional)."""
 
     code: str
-    question: Optional[Translation] = None   # "Do you need an interpreter?"
-    button: Optional[Translation] = None     # the interpreter button's words
-    emergency: Optional[Translation] = None  # a sentence about calling 999
+    question: Optional[Translation] = None             # "Do you need an interpreter?"
+    reads_english: Optional[Translation] = None        # "I can only read English."
+    adviser_interpreter: Optional[Translation] = None  # "Your PA can get you an interpreter."
+    emergency: Optional[Translation] = None            # a published sentence about calling 999
+    danger: Optional[Translation] = None               # "If you are in danger now, call 999."
+    samaritans: Optional[Translation] = None
+    interpreter_on_calls: Optional[Translation] = None
+    request_sent: Optional[Translation] = None
+    crisis_alerted: Optional[Translation] = None
+    button: Optional[Translation] = None
+
+    def parts(self) -> Tuple[Tuple[str, Translation], ...]:
+        return tuple((name, getattr(self, name)) for name in LANGUAGE_PARTS if getattr(self, name) is not None)
 
 
 @dataclass(frozen=True)

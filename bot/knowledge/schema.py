@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any, Dict, List, Optional, Union
 
-from pydantic import BaseModel, Extra, StrictStr, conlist, create_model, validator
+from pydantic import BaseModel, Extra, StrictStr, conlist, create_model, root_validator, validator
 from pydantic.errors import PydanticValueError
 
 from bot.knowledge.model import CRISIS_LEVELS, DISTRICT_IDS, TOPIC_IDS
@@ -170,6 +170,18 @@ class DistrictsFile(_Strict):
     districts: conlist(DistrictEntry, min_items=1)
 
 
+class InterpreterEntry(_Strict):
+    """A page saying a caller can ask for an interpreter on this number (copy its words into 'says')."""
+    says: StrictStr
+    source: StrictStr
+    checked: dt.date
+    page_date: PageDate = None
+
+    _says = validator("says", allow_reuse=True)(_folded_text)
+    _source = validator("source", allow_reuse=True)(_web_address)
+    _page_date = validator("page_date", allow_reuse=True)(_page_date_text)
+
+
 class ContactEntry(_Strict):
     # No age limit field: the bot never knows a young person's age, so who a line is for goes in 'when'.
     id: StrictStr
@@ -181,6 +193,7 @@ class ContactEntry(_Strict):
     source: StrictStr
     checked: dt.date
     page_date: PageDate = None
+    interpreter: Optional[InterpreterEntry] = None  # where a page says a caller can ask for an interpreter
 
     _text = validator("id", "name", "number", "how", "when", allow_reuse=True)(_folded_text)
     _page_date = validator("page_date", allow_reuse=True)(_page_date_text)
@@ -198,22 +211,65 @@ class CrisisFile(_Strict):
     contacts: conlist(ContactEntry, min_items=1)
 
 
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+
+
 class TranslationEntry(_Strict):
-    text: StrictStr          # copied exactly from the published translation
+    """Words in another language and what they say in English, from one of three origins:
+    a published translation (publisher, source, checked), a translator's check (translator, reviewed),
+    or a draft awaiting a translator's review (drafted_by, drafted)."""
+    text: StrictStr
     english: StrictStr       # what it says, for editors and the adviser
-    publisher: StrictStr
-    source: StrictStr
-    checked: dt.date
+    publisher: Optional[StrictStr] = None
+    source: Optional[StrictStr] = None
+    checked: Optional[dt.date] = None
     page_date: PageDate = None
+    translator: Optional[StrictStr] = None
+    reviewed: Optional[dt.date] = None
+    drafted_by: Optional[StrictStr] = None
+    drafted: Optional[dt.date] = None
 
     _source = validator("source", allow_reuse=True)(_web_address)
     _page_date = validator("page_date", allow_reuse=True)(_page_date_text)
 
+    @root_validator(skip_on_failure=True)
+    def _one_origin(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        origins = {
+            "published": ("publisher", "source", "checked"),
+            "reviewed": ("translator", "reviewed"),
+            "draft": ("drafted_by", "drafted"),
+        }
+        present = [name for name, keys in origins.items() if any(values.get(k) is not None for k in keys)]
+        if len(present) != 1:
+            raise EditorError(
+                "should say where its words come from, in one way",
+                "give publisher, source and checked (a published translation), or translator and reviewed "
+                "(a translator checked it), or drafted_by and drafted (a draft awaiting a translator's review).")
+        missing = [k for k in origins[present[0]] if values.get(k) is None]
+        if missing:
+            raise EditorError(f"has no '{missing[0]}'", f"add '{missing[0]}:' under it, like the other parts of the file.")
+        if present[0] != "published" and re.search(r"\d", PLACEHOLDER.sub("", values["text"])):
+            raise EditorError("has a number written in it",
+                              "write phone numbers as a name in braces, like {samaritans}, so the number always "
+                              "comes from crisis.yml.")
+        if sorted(PLACEHOLDER.findall(values["text"])) != sorted(PLACEHOLDER.findall(values["english"])):
+            raise EditorError("has different {names} in 'text' and 'english'",
+                              "use the same names in braces in both, like {emergency_services}.")
+        return values
+
 
 class LanguageEntry(_Strict):
-    question: Optional[TranslationEntry] = None
-    button: Optional[TranslationEntry] = None
-    emergency: Optional[TranslationEntry] = None
+    """What the bot can say in one language; every part is optional (missing parts are said in English only)."""
+    question: Optional[TranslationEntry] = None             # "Do you need an interpreter?"
+    reads_english: Optional[TranslationEntry] = None        # "I can only read English."
+    adviser_interpreter: Optional[TranslationEntry] = None  # "Your PA can get an interpreter. Tap the button."
+    emergency: Optional[TranslationEntry] = None            # a published sentence about calling 999
+    danger: Optional[TranslationEntry] = None               # "If you are in danger now, call {emergency_services}."
+    samaritans: Optional[TranslationEntry] = None
+    interpreter_on_calls: Optional[TranslationEntry] = None  # "You can ask for an interpreter on 999 or 111."
+    request_sent: Optional[TranslationEntry] = None         # after the interpreter button
+    crisis_alerted: Optional[TranslationEntry] = None       # after a crisis message: the team has been told
+    button: Optional[TranslationEntry] = None               # the interpreter button's words
 
 
 class LanguagesFile(_Strict):

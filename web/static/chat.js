@@ -97,7 +97,14 @@
       label.textContent = who === "bot" ? "Bot says: " : "You said: ";
       bubble.appendChild(label);
     }
-    appendText(bubble, text || "");
+    // One block a line, each finding its own direction: Farsi or Arabic lines read right to left.
+    String(text || "").split("\n").forEach(function (line) {
+      var block = document.createElement("span");
+      block.className = "msg__line";
+      block.setAttribute("dir", "auto");
+      appendText(block, line);
+      bubble.appendChild(block);
+    });
     item.appendChild(bubble);
     if (buttons && buttons.length) {
       var group = document.createElement("div");
