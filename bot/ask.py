@@ -10,7 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -77,6 +77,7 @@ class Asker:
     store: KnowledgeStore
     renderer: ResponseRenderer
     actions_by_intent: Dict[str, List[str]]
+    drafts: bool = True    # settings.draft_translations
     languages: Any = None  # a bot.language.LanguageDetector, made on first use
 
     @classmethod
@@ -90,7 +91,7 @@ class Asker:
         if model is None:
             raise SystemExit("No trained model found: run `make train` first.")
         return cls(Agent.load(str(model)), KnowledgeStore(settings.knowledge_dir),
-                   ResponseRenderer(domain), first_actions_by_intent())
+                   ResponseRenderer(domain), first_actions_by_intent(), settings.draft_translations)
 
     async def ask(self, question: str) -> Dict[str, Any]:
         parsed = await self.agent.parse_message(question)
@@ -112,6 +113,10 @@ class Asker:
                 reply = Reply(action, {}, [], {})
                 texts.append(self.renderer.render(reply, {"district": district}))
                 buttons += self.renderer.button_titles(reply, {"district": district})
+        language = self._language(question, knowledge)
+        if language.code != "en":
+            # As the gateway answers it, before Rasa (bot/gateway/desk.py).
+            texts, buttons = self._other_language(language, knowledge, crisis_level, district)
         return {
             "question": question,
             "topic": intent if intent in TOPIC_IDS else None,
@@ -121,19 +126,33 @@ class Asker:
             "crisis_level": crisis_level,
             "district": district,
             "suggested": list(parsed.get("suggested") or []),
-            "language": self._language(question, knowledge),
+            "language": language.code,
             "text": "\n\n".join(texts),
             "buttons": buttons,
         }
 
 
-    def _language(self, question: str, knowledge: KnowledgeBase) -> str:
-        """The message's language code ("en", "fa", "ti"...): see bot/language.py."""
+    def _language(self, question: str, knowledge: KnowledgeBase):
+        """The message's language ("en", "fa", "ti"...): see bot/language.py."""
         from bot.language import LanguageDetector, knowledge_english_words
 
         if self.languages is None:
             self.languages = LanguageDetector(knowledge_english_words(knowledge))
-        return self.languages.detect(question).code
+        return self.languages.detect(question)
+
+    def _other_language(self, language, knowledge: KnowledgeBase, crisis_level: Optional[str],
+                        district: Optional[str]) -> Tuple[List[str], List[str]]:
+        from bot.gateway.languages import other_language_crisis_lines, other_language_reply
+        from bot.gateway.notices import Notices
+        from bot.knowledge.crisis_replies import crisis_text
+
+        texts = knowledge.languages.get(language.code)
+        if crisis_level:
+            # The gateway also tells the team at once; here there is no conversation to tell them about.
+            lines = [*other_language_crisis_lines(knowledge, texts), crisis_text(knowledge, crisis_level, district, offer=False)]
+            return ["\n".join(lines)], []
+        reply = other_language_reply(language, knowledge, Notices(self.store).emergency_lines(), texts, self.drafts)
+        return [reply["text"]], [b["title"] for b in reply["buttons"]]
 
 
 def ask_all(settings: Settings, questions: Iterable[str]) -> Iterable[Dict[str, Any]]:

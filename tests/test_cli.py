@@ -41,6 +41,25 @@ def test_ask_json_for_a_question_and_a_file(trained_model, tmp_path):
     assert rows[1]["topic"] is None and rows[1]["intent"] == "out_of_scope"
 
 
+def test_ask_json_answers_another_language_as_the_gateway_does(trained_model):
+    from bot.knowledge import load_knowledge
+    from tests.conftest import KNOWLEDGE
+
+    farsi = load_knowledge(KNOWLEDGE).languages["fa"]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "سلام، کجا می‌توانم یک خانه پیدا کنم؟",
+         "من میخواهم خودکشی کنم"],
+        capture_output=True, text=True, env=rasa_env(), timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    offer, danger = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert offer["language"] == "fa" and offer["crisis"] is False
+    assert offer["text"].startswith(farsi.reads_english.text) and "It looks like you wrote in Farsi" in offer["text"]
+    assert offer["buttons"] == [f"{farsi.button.text} / Ask for an interpreter"]
+    assert danger["language"] == "fa" and danger["crisis_level"] == "emergency"
+    assert "999" in danger["text"] and farsi.reads_english.text not in danger["text"]
+
+
 def test_ask_json_gives_the_district_answer(trained_model):
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "--json", "do care leavers pay council tax in Colchester?"],

@@ -93,12 +93,11 @@ class Desk:
         draft, mode = await self._read(lambda s: (get_draft(s, conversation_id=conversation_id),
                                                   conversation_mode(s, conversation_id=conversation_id)))
         if draft is not None:
-            if not message.startswith("/") and await self._crisis_level(message):
-                # Danger comes first: leave the form and let Rasa give the crisis reply.
-                await self._write(lambda s: drop_draft(s, conversation_id=conversation_id))
-                return None
-            await self._form_step(conversation_id, channel, kept_id, draft, message)
-            return "request_form"
+            if message.startswith("/") or not await self._crisis_level(message):
+                await self._form_step(conversation_id, channel, kept_id, draft, message)
+                return "request_form"
+            # Danger comes first: leave the form; the crisis reply comes below (another language) or from Rasa.
+            await self._write(lambda s: drop_draft(s, conversation_id=conversation_id))
         if mode == "adviser":
             await self._relay(conversation_id, channel, kept_id, message)
             return "to_adviser"
