@@ -142,15 +142,13 @@ class Asker:
 
     def _other_language(self, language, knowledge: KnowledgeBase, crisis_level: Optional[str],
                         district: Optional[str]) -> Tuple[List[str], List[str]]:
-        from bot.gateway.languages import other_language_crisis_lines, other_language_reply
+        from bot.gateway.languages import other_language_crisis_text, other_language_reply
         from bot.gateway.notices import Notices
-        from bot.knowledge.crisis_replies import crisis_text
 
         texts = knowledge.languages.get(language.code)
         if crisis_level:
             # The gateway also tells the team at once; here there is no conversation to tell them about.
-            lines = [*other_language_crisis_lines(knowledge, texts), crisis_text(knowledge, crisis_level, district, offer=False)]
-            return ["\n".join(lines)], []
+            return [other_language_crisis_text(knowledge, texts, crisis_level, district)], []
         reply = other_language_reply(language, knowledge, Notices(self.store).emergency_lines(), texts, self.drafts)
         return [reply["text"]], [b["title"] for b in reply["buttons"]]
 

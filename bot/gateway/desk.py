@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.gateway import request_form
 from bot.gateway.inputs import OfferedButtons
 from bot.gateway.languages import (ASK_INTERPRETER, Languages, confirmation_lead, crisis_details, interpreter_details,
-                                   other_language_crisis_lines, other_language_reply)
+                                   other_language_crisis_text, other_language_reply)
 from bot.gateway.notices import Notices
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.request_form import FormState
@@ -142,9 +142,9 @@ class Desk:
             record_event(session, level=level, channel=channel, conversation=conversation_id,
                          matched=f"gateway: crisis in another language ({code})")
             conversation = get_conversation(session, conversation_id=conversation_id)
-            lines = [*other_language_crisis_lines(knowledge, knowledge.languages.get(code)),
-                     crisis_text(knowledge, level, conversation.district if conversation else None, offer=False)]
-            return [{"text": "\n".join(lines), "buttons": []}]
+            text = other_language_crisis_text(knowledge, knowledge.languages.get(code), level,
+                                              conversation.district if conversation else None)
+            return [{"text": text, "buttons": []}]
         await self._commit_replies(conversation_id, channel, kept_id, work)
         self._languages.stored(conversation_id, code)
         await self.crisis_request(conversation_id, channel, kept_id, language=code, details=crisis_details(code))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.knowledge.crisis_replies import crisis_text
 from bot.knowledge.model import KnowledgeBase, LanguageTexts, Translation
 from bot.knowledge.schema import PLACEHOLDER
 from bot.language import LANGUAGE_NAMES, Detection, LanguageDetector, knowledge_english_words, language_name
@@ -110,7 +111,15 @@ def other_language_reply(detection: Detection, knowledge: KnowledgeBase, emergen
 
 def other_language_crisis_lines(knowledge: KnowledgeBase, texts: Optional[LanguageTexts]) -> List[str]:
     """Their language's words for danger: only published or translator-checked ones."""
-    return their_lines(knowledge, texts, CRISIS_PARTS, drafts=False) + interpreter_line(knowledge)
+    return their_lines(knowledge, texts, CRISIS_PARTS, drafts=False)
+
+
+def other_language_crisis_text(knowledge: KnowledgeBase, texts: Optional[LanguageTexts], level: str,
+                               district: Optional[str]) -> str:
+    """Their words (if any are vouched for), the English crisis reply without the offer to tell
+    someone (the desk tells the team at once), and that 999 and 111 callers can ask for an interpreter."""
+    return "\n".join([*other_language_crisis_lines(knowledge, texts),
+                      crisis_text(knowledge, level, district, offer=False), *interpreter_line(knowledge)])
 
 
 def confirmation_lead(knowledge: KnowledgeBase, texts: Optional[LanguageTexts], crisis: bool, drafts: bool) -> List[str]:
