@@ -26,35 +26,11 @@ ETHIOPIC = re.compile(r"[\u1200-\u137F\u1380-\u139F\u2D80-\u2DDF]")
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 LATIN_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
-SORANI_LETTERS = set("ێۆڵڕە")
-PASHTO_LETTERS = set("ټډړښږګڼېۍځڅ")
-# Urdu's own letters, with its two h's (ہ ھ), which Farsi and Arabic never write.
-URDU_LETTERS = set("ٹڈڑںےۓہھ")
-SORANI_WORDS = {"سوپاس", "سوپاست"}
-# Afghan Dari words and verb forms that Iranian Farsi writes differently (پول, دکتر, هستم, من...).
-DARI_WORDS = {"استم", "استی", "استید", "استن", "پیسه", "داکتر", "مه", "تشکر", "ضرورت", "مکتب", "نمیفامم", "فامیدم",
-              "ترجمان", "تشناب", "دری", "کمپیوتر"}
-TIGRINYA_WORDS = {"እየ", "ኣለኹ", "ከመይ", "ኣብ", "ብኽብረትካ", "ብኽብረትኪ", "የለን", "እዩ", "ኣሎ", "ኣነ", "ብጣዕሚ", "የቐንየለይ"}
-AMHARIC_WORDS = {"ነው", "እንዴት", "እፈልጋለሁ", "አለ", "በጣም", "እባክህ", "እባክሽ", "የለም", "አለኝ", "ምን", "እንደምን", "ነህ", "ነሽ",
-                 "ነኝ", "አመሰግናለሁ", "እኔ"}
-ETHIOPIC_PUNCTUATION = re.compile(r"[፡-፨?!.,]")
-AMHARIC_FIRST_PERSON = "ለሁ"   # "I ..." verbs end -ለሁ in Amharic, -ኹ in Tigrinya
-# Letters only Vietnamese uses among our languages (ê, â and ô are shared with Kurmanji or French).
-VIETNAMESE_LETTERS = set("ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
-KURMANJI_LETTERS = set("êîûş")
-KURMANJI_WORDS = {"ez", "tu", "min", "spas", "gelek", "ji", "tune", "heye", "dixwazim", "dikarim", "nizanim", "çawa",
-                  "alîkarî", "xanî", "kerem", "bixwazim", "xwe"}
-# Vietnamese typed without its marks: words that are not English ones (two are needed).
-VIETNAMESE_PLAIN_WORDS = {"khong", "ko", "nguoi", "duoc", "cua", "toi", "phai", "chua", "nhung", "tieng", "giup", "minh",
-                          "nay", "lam", "dau", "roi", "voi", "muon", "biet", "em", "bi", "om", "sao", "tien", "kham",
-                          "bac", "viet", "nha", "xin", "chao", "cam", "phien", "dich", "truong", "hoc", "gi", "khi"}
-KURMANJI_PLAIN_WORDS = {"alikari", "alikariya", "wergere", "wergerek", "kurdi", "kengi", "dike", "dikim", "nexwes",
-                        "xani", "cawa", "ciqas", "spas", "nizanim", "dixwazim", "heye", "tune", "gelek"}
-ALBANIAN_LETTER = "ë"
-ALBANIAN_WORDS = {"nuk", "kam", "dua", "shume", "shumë", "faleminderit", "flm", "eshte", "është", "nje", "një", "vlla",
-                  "para", "ndihme", "ndihmë", "qira", "qiranë", "une", "unë", "mjeku", "sot", "nesër", "neser", "jam",
-                  "mund", "ku", "si", "te", "të", "me", "për", "per"}
-ALBANIAN_STRONG = ALBANIAN_WORDS - {"jam", "ku", "si", "te", "me", "per", "para", "sot", "mund"}
+from bot.language_words import (  # noqa: E402  (the word lists, kept apart so this stays readable)
+    ALBANIAN_LETTER, ALBANIAN_WORDS, AMHARIC_ENDINGS, AMHARIC_WORDS, DARI_WORDS, ETHIOPIC_PUNCTUATION,
+    KURMANJI_LETTERS, KURMANJI_PLAIN_WORDS, KURMANJI_WORDS, LATIN_CUES, PASHTO_LETTERS, PASHTO_WORDS, SORANI_LETTERS,
+    SOMALI_ENDINGS, SORANI_WORDS, TIGRINYA_WORDS, URDU_LETTERS, VIETNAMESE_LETTERS)
+
 TEXT_SPEAK = {
     "ok", "okay", "k", "kk", "thx", "thanks", "ty", "ta", "pls", "plz", "hiya", "hi", "hey", "lol", "ye", "yeah", "yh", "ya",
     "nah", "np", "idk", "wot", "wat", "u", "ur", "r", "im", "ive", "dont", "cant", "wont", "gonna", "wanna", "cos", "coz",
@@ -113,18 +89,20 @@ class LanguageDetector:
         words = set(ETHIOPIC_PUNCTUATION.sub(" ", text).split())
         tigrinya = text.count("ኣ") + 2 * len(words & TIGRINYA_WORDS)
         amharic = (text.count("አ") + 2 * len(words & AMHARIC_WORDS)
-                   + 2 * sum(1 for w in words if w.endswith(AMHARIC_FIRST_PERSON)))
+                   + 2 * sum(1 for w in words if w.endswith(AMHARIC_ENDINGS)))
         return Detection("am", "ethiopic, amharic forms") if amharic > tigrinya else Detection("ti", "ethiopic")
 
     def _arabic_script(self, text: str) -> Detection:
         letters = set(text)
-        if letters & SORANI_LETTERS or set(re.findall(r"\w+", text)) & SORANI_WORDS:
-            return Detection("ckb", "sorani letters")
-        if letters & PASHTO_LETTERS:
-            return Detection("ps", "pashto letters")
+        words = set(re.findall(r"\w+", text.replace("\u200c", "")))
+        # Sorani: its own letters or words, or a word opening with ئ (its written vowel onset).
+        if letters & SORANI_LETTERS or words & SORANI_WORDS or any(w.startswith("ئ") for w in words):
+            return Detection("ckb", "sorani letters or words")
+        if letters & PASHTO_LETTERS or words & PASHTO_WORDS:
+            return Detection("ps", "pashto letters or words")
         if letters & URDU_LETTERS:
             return Detection("ur", "urdu letters")
-        if set(re.findall(r"\w+", text.replace("\u200c", ""))) & DARI_WORDS:
+        if words & DARI_WORDS:
             return Detection("prs", "dari words")
         code = self._lingua("arabic", text) or "fa"
         return Detection(code if code in ("fa", "ar") else "fa", "arabic script, lingua")
@@ -140,11 +118,9 @@ class LanguageDetector:
         albanian = set(words) & ALBANIAN_WORDS
         if ALBANIAN_LETTER in letters and (albanian or not self._mostly_english(words)):
             return Detection("sq", "albanian letter")
-        if len(set(words) & ALBANIAN_STRONG) >= 2:
-            return Detection("sq", "albanian words")
-        plain = set(words) & VIETNAMESE_PLAIN_WORDS
-        if len(plain) >= 2 and len(plain) * 2 >= len(set(words)):
-            return Detection("vi", "vietnamese words")
+        cued = self._cue_words(words)
+        if cued:
+            return Detection(cued, "common words")
         if len(words) < MIN_FOREIGN_WORDS:
             return Detection("en", "short")
         if self._mostly_english(words):
@@ -153,6 +129,18 @@ class LanguageDetector:
         if code is None or code == "en":
             return Detection("en", "not confident")
         return Detection(code if code in LANGUAGE_NAMES else "other", "lingua")
+
+    def _cue_words(self, words: list) -> Optional[str]:
+        """The Latin-script language most of whose words this message uses (two at least), even in a
+        short message; words that are also English ones don't count."""
+        distinct = set(words)
+        foreign = {w for w in distinct if not self._is_english(w)}
+        best, hits = None, 0
+        for code, cues in LATIN_CUES.items():
+            found = len(foreign & cues) + (code == "so" and sum(1 for w in foreign - cues if w.endswith(SOMALI_ENDINGS)))
+            if found > hits:
+                best, hits = code, found
+        return best if hits >= 2 and hits * 2 >= len(distinct) else None
 
     def _mostly_english(self, words: list) -> bool:
         return sum(1 for w in words if self._is_english(w)) > MAX_ENGLISH_SHARE * len(words)

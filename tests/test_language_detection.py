@@ -20,11 +20,11 @@ from tests.report import report
 
 PERSIAN = {"fa", "prs"}
 # Measured on the frozen set (README "Other languages"): first 0.791 (136/172); on 2026-11-24, after
-# tuning on the development set only (now 325 rows), other languages right 0.820 (141/172), 0.878 with
-# Farsi and Dari as one (151/172), English taken for another language 0/62. One row worse fails.
+# tuning on the development set only (now 484 rows), other languages right 0.831 (143/172), 0.890 with
+# Farsi and Dari as one (153/172), English taken for another language 0/62. One row worse fails.
 # Aims: 0.95 and at most 1%.
-MIN_FOREIGN_ACCURACY = 0.817
-MIN_FOREIGN_ACCURACY_PERSIAN_AS_ONE = 0.875
+MIN_FOREIGN_ACCURACY = 0.828
+MIN_FOREIGN_ACCURACY_PERSIAN_AS_ONE = 0.887
 MAX_ENGLISH_TAKEN_FOR_FOREIGN = 0.01
 
 
