@@ -120,7 +120,7 @@ class Desk:
             return False
         level = await self._crisis_level(message)
         if level:
-            await self._crisis_in_other_language(conversation_id, channel, kept_id, detection.code, level)
+            await self._crisis_in_other_language(conversation_id, channel, kept_id, detection.code, level, message)
             return True
         knowledge = self._notices.knowledge()
         reply = other_language_reply(detection, knowledge, self._notices.emergency_lines(),
@@ -131,7 +131,7 @@ class Desk:
         return True
 
     async def _crisis_in_other_language(self, conversation_id: str, channel: str, kept_id: int, code: str,
-                                        level: str) -> None:
+                                        level: str, message: str) -> None:
         """Danger in another language: the crisis reply (their words where published or checked, then
         English with the numbers), the safeguarding log, and the team told at once: they may not be
         able to read the English offer to tell someone."""
@@ -140,7 +140,8 @@ class Desk:
         def work(session) -> List[Dict[str, Any]]:
             set_language(session, conversation_id=conversation_id, language=code)
             record_event(session, level=level, channel=channel, conversation=conversation_id,
-                         matched=f"gateway: crisis in another language ({code})")
+                         matched=f"gateway: crisis in another language ({code})",
+                         message_text=message if self._settings.log_message_text else None)
             conversation = get_conversation(session, conversation_id=conversation_id)
             text = other_language_crisis_text(knowledge, knowledge.languages.get(code), level,
                                               conversation.district if conversation else None)
