@@ -108,3 +108,23 @@ def test_danger_in_farsi_gets_the_crisis_reply_the_log_and_the_team_told_at_once
         assert event is not None and event.level == "emergency" and "another language (fa)" in event.matched
         assert "Language: Farsi" in await mail_about(mailbox, people["duty"].email, escalation.reference)
     visit(body())
+
+
+def test_on_telegram_too_a_farsi_message_gets_the_farsi_reply_and_its_button_works(servers, people, telegram_api):
+    import json
+    import random
+
+    farsi = load_knowledge(KNOWLEDGE).languages["fa"]
+    chat = random.randint(10_000_000, 99_999_999)
+    telegram_api.message(chat, FARSI_QUESTION)
+    offer = telegram_api.wait_for(chat, 1)[0]
+    assert offer["text"].startswith(farsi.reads_english.text) and "It looks like you wrote in Farsi" in offer["text"]
+    titles = [b["text"] for row in json.loads(offer["reply_markup"])["inline_keyboard"] for b in row]
+    assert titles == [f"{farsi.button.text} / Ask for an interpreter"]
+    telegram_api.press(chat, offer, titles[0])
+    told = telegram_api.wait_for(chat, 2)[1]["text"]
+    assert told.startswith(farsi.request_sent.text) and "Your reference is" in told
+    with Database(servers.database_url).session() as session:
+        escalation = session.execute(select(Escalation).where(Escalation.topic == "interpreter")
+                                     .order_by(Escalation.id.desc())).scalars().first()
+    assert escalation.language == "fa" and escalation.reference in told
