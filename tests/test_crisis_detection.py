@@ -99,6 +99,9 @@ def test_past_and_safe_guard_sets_aside_an_old_danger():
     "em muốn tự tử",                               # Vietnamese
     "em hay tự hại khi buồn",                      # Vietnamese: I self-harm when I'm sad
     "em đang gặp nguy hiểm",                       # Vietnamese: I am in danger
+    "من ميخواهم خودكشي كنم",                       # Farsi typed on an Arabic keyboard (ك, ي)
+    "به خود‌کشی فکر می‌کنم",                        # Farsi with a zero-width non-joiner inside the word
+    "أفكار الإنتحار",                               # Arabic, alef with hamza
 ])
 def test_danger_in_another_language_is_caught_by_the_rules(text):
     assert CrisisRules.from_file().match(text)

@@ -20,6 +20,15 @@ PATTERNS_FILE = Path(__file__).resolve().parents[1] / "crisis_patterns.yml"
 LEVELS = ("emergency", "urgent")
 WILDCARD_SPAN = 3
 FUZZY_CUTOFF = 0.86
+# Arabic-script spellings that vary by keyboard, folded to one before matching: Arabic kaf and yeh
+# typed for Persian ک and ی, hamza forms of alef, the zero-width non-joiner inside a Persian word
+# (خود‌کشی), the elongating tatweel and short-vowel marks.
+ARABIC_FOLD = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی", "أ": "ا", "إ": "ا", "آ": "ا", "\u200c": None, "ـ": None,
+                             **{chr(c): None for c in range(0x064B, 0x0653)}})
+
+
+def fold(text: str) -> str:
+    return text.translate(ARABIC_FOLD)
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ def compile_pattern(pattern: str, base: Dict[str, str]) -> List[Dict]:
             tokens.extend({"OP": "?"} for _ in range(WILDCARD_SPAN))
             continue
         optional = word.startswith("?")
-        choices = list(dict.fromkeys(base.get(w, w) for w in word.lstrip("?").split("|")))
+        choices = list(dict.fromkeys(base.get(w, w) for w in fold(word.lstrip("?")).split("|")))
         token: Dict = {"NORM": choices[0]} if len(choices) == 1 else {"NORM": {"IN": choices}}
         if optional:
             token["OP"] = "?"
@@ -76,7 +85,7 @@ class CrisisRules:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def normalise(self, text: str) -> Doc:
-        text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+        text = fold(text.lower()).replace("\u2019", "'").replace("\u2018", "'")
         text = self._speak_pattern.sub(lambda m: self._speak[m.group(1)], text)
         doc = self.nlp.make_doc(text)
         for token in doc:
