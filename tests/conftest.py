@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -28,6 +29,23 @@ from bot.training import train_if_needed  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A copy of knowledge/ to break on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def problems_of(directory: Path) -> str:
+    """What an editor is told about a broken knowledge folder."""
+    from bot.knowledge import KnowledgeError, load_knowledge
+
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    return str(caught.value)
 
 
 @pytest.fixture(scope="session")

@@ -80,3 +80,22 @@ class Visitor:
 def visit(coroutine):
     """Run one async test body to the end."""
     return asyncio.run(coroutine)
+
+
+def conversation_id(settings: Settings, token: str) -> str:
+    """The pseudonym the gateway gives a web chat visitor."""
+    from bot.store.safeguarding import load_or_create_key, pseudonym
+
+    return pseudonym(load_or_create_key(settings.secret_key_file), f"web:{token}")
+
+
+def latest_escalation(settings: Settings, token: str):
+    """The newest request for a person from this web chat visitor."""
+    from sqlalchemy import select
+
+    from bot.store import Database
+    from bot.store.models import Escalation
+
+    with Database(settings.database_url).session() as session:
+        return session.execute(select(Escalation).where(Escalation.conversation_id == conversation_id(settings, token))
+                               .order_by(Escalation.id.desc())).scalars().first()

@@ -15,10 +15,9 @@ from bot.knowledge.office_hours import needs_duty_team
 from bot.store import Database
 from bot.store.models import (Adviser, Conversation, Escalation, EscalationDraft, OutboxMessage, RelayedMessage, SafeguardingEvent,
                               TranscriptView)
-from bot.store.safeguarding import load_or_create_key, pseudonym
 from tests.advisers import InboxClient, link_code, make_advisers
 from tests.conftest import KNOWLEDGE
-from tests.gateway_client import Visitor, visit
+from tests.gateway_client import Visitor, conversation_id, latest_escalation, visit
 
 pytestmark = pytest.mark.slow
 
@@ -26,16 +25,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def people(servers):
     return make_advisers(servers)
-
-
-def conversation_id(settings, token: str) -> str:
-    return pseudonym(load_or_create_key(settings.secret_key_file), f"web:{token}")
-
-
-def latest_escalation(settings, token: str) -> Escalation:
-    with Database(settings.database_url).session() as session:
-        return session.execute(select(Escalation).where(Escalation.conversation_id == conversation_id(settings, token))
-                               .order_by(Escalation.id.desc())).scalars().first()
 
 
 def outbox_for(settings, escalation_id: int):

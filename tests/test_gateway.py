@@ -16,9 +16,8 @@ from bot.knowledge import load_knowledge
 from bot.processes import child_env
 from bot.secret import rasa_token
 from bot.store import Database
-from bot.store.safeguarding import load_or_create_key, pseudonym
 from tests.conftest import KNOWLEDGE
-from tests.gateway_client import Visitor, visit
+from tests.gateway_client import Visitor, conversation_id, visit
 
 pytestmark = pytest.mark.slow
 
@@ -26,10 +25,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def knowledge():
     return load_knowledge(KNOWLEDGE)
-
-
-def conversation_id(settings, token: str) -> str:
-    return pseudonym(load_or_create_key(settings.secret_key_file), f"web:{token}")
 
 
 def rows(settings, query: str, **params) -> list:

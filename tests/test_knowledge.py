@@ -6,25 +6,11 @@ import shutil
 import time
 from pathlib import Path
 
-import pytest
 
-from bot.knowledge import DISTRICT_IDS, TOPIC_IDS, KnowledgeError, KnowledgeStore, load_knowledge
-from tests.conftest import KNOWLEDGE
+from bot.knowledge import DISTRICT_IDS, TOPIC_IDS, KnowledgeStore, load_knowledge
+from tests.conftest import KNOWLEDGE, problems_of
 
 PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{3,4}\b|\b0\d{2,4} \d{3,4} \d{3,4}\b")
-
-
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target)
-    return target
-
-
-def problems_of(directory: Path) -> str:
-    with pytest.raises(KnowledgeError) as caught:
-        load_knowledge(directory)
-    return str(caught.value)
 
 
 def test_every_topic_is_there_with_sources_and_examples():

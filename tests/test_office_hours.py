@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.knowledge import KnowledgeError, KnowledgeStore, load_knowledge
+from bot.knowledge import KnowledgeStore, load_knowledge
 from bot.knowledge.model import DEFAULT_HOURS_ID, KnowledgeBase, WorkingHours
 from bot.knowledge.office_hours import (
     describe_hours,
@@ -19,7 +18,7 @@ from bot.knowledge.office_hours import (
     next_opening,
     reply_expectation,
 )
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, problems_of
 
 LONDON = ZoneInfo("Europe/London")
 HOURS_TEXT = "Monday to Thursday 9am to 5:30pm and Friday 9am to 4:30pm"
@@ -37,13 +36,6 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture(scope="module")
 def hours(knowledge: KnowledgeBase) -> WorkingHours:
     return knowledge.office_hours.hours_for(DEFAULT_HOURS_ID)
-
-
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target)
-    return target
 
 
 def out_of_hours(knowledge: KnowledgeBase):
@@ -208,12 +200,6 @@ def test_the_next_opening_after_the_clocks_change_is_nine_local_time(hours: Work
 
 
 # --- wrong edits are explained --------------------------------------------------------------------------------
-
-
-def problems_of(directory: Path) -> str:
-    with pytest.raises(KnowledgeError) as caught:
-        load_knowledge(directory)
-    return str(caught.value)
 
 
 def edit(directory: Path, old: str, new: str) -> int:

@@ -13,10 +13,9 @@ from bot.knowledge import load_knowledge
 from bot.knowledge.crisis_replies import EMERGENCY_OPENING, OFFER
 from bot.store import Database
 from bot.store.models import Conversation, Escalation, SafeguardingEvent
-from bot.store.safeguarding import load_or_create_key, pseudonym
 from tests.advisers import InboxClient, make_advisers
 from tests.conftest import KNOWLEDGE
-from tests.gateway_client import Visitor, visit
+from tests.gateway_client import Visitor, conversation_id, latest_escalation, visit
 
 pytestmark = pytest.mark.slow
 
@@ -27,16 +26,6 @@ FARSI_DANGER = "من میخواهم خودکشی کنم"   # "I want to commit s
 @pytest.fixture(scope="module")
 def people(servers):
     return make_advisers(servers)
-
-
-def conversation_id(settings, token: str) -> str:
-    return pseudonym(load_or_create_key(settings.secret_key_file), f"web:{token}")
-
-
-def latest_escalation(settings, token: str) -> Escalation:
-    with Database(settings.database_url).session() as session:
-        return session.execute(select(Escalation).where(Escalation.conversation_id == conversation_id(settings, token))
-                               .order_by(Escalation.id.desc())).scalars().first()
 
 
 async def mail_about(mailbox, email: str, reference: str):

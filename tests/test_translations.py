@@ -2,18 +2,16 @@
 drafts never in a reply to danger, and what `check-knowledge` tells editors."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from bot.gateway.languages import OFFER_PARTS, other_language_crisis_lines, other_language_reply, their_lines
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import load_knowledge
 from bot.knowledge.translation_report import translation_report
 from bot.language import Detection
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, problems_of
 
 DRAFT = """    reads_english:
       text: "{text}"
@@ -21,13 +19,6 @@ DRAFT = """    reads_english:
       drafted_by: the developers
       drafted: 2026-11-24
 """
-
-
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target)
-    return target
 
 
 def with_albanian_draft(directory: Path, text: str, english: str) -> Path:
@@ -42,12 +33,6 @@ def with_albanian_draft(directory: Path, text: str, english: str) -> Path:
     path.write_text("".join(lines).rstrip("\n") + "\n  sq:\n" + DRAFT.format(text=text, english=english),
                     encoding="utf-8")
     return path
-
-
-def problems_of(directory: Path) -> str:
-    with pytest.raises(KnowledgeError) as caught:
-        load_knowledge(directory)
-    return str(caught.value)
 
 
 def test_every_translation_says_where_it_comes_from_and_has_no_stray_braces():
