@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Union
 from pydantic import BaseModel, Extra, StrictStr, conlist, create_model, root_validator, validator
 from pydantic.errors import PydanticValueError
 
-from bot.knowledge.model import CRISIS_LEVELS, DISTRICT_IDS, TOPIC_IDS
+from bot.knowledge.model import CRISIS_LEVELS, DISTRICT_IDS, LANGUAGE_PARTS, TOPIC_IDS
 
 MAX_ANSWER_CHARS = 700
 MIN_EXAMPLES = 5
@@ -258,18 +258,10 @@ class TranslationEntry(_Strict):
         return values
 
 
-class LanguageEntry(_Strict):
-    """What the bot can say in one language; every part is optional (missing parts are said in English only)."""
-    question: Optional[TranslationEntry] = None             # "Do you need an interpreter?"
-    reads_english: Optional[TranslationEntry] = None        # "I can only read English."
-    adviser_interpreter: Optional[TranslationEntry] = None  # "Your PA can get an interpreter. Tap the button."
-    emergency: Optional[TranslationEntry] = None            # a published sentence about calling 999
-    danger: Optional[TranslationEntry] = None               # "If you are in danger now, call {emergency_services}."
-    samaritans: Optional[TranslationEntry] = None
-    interpreter_on_calls: Optional[TranslationEntry] = None  # "You can ask for an interpreter on 999 or 111."
-    request_sent: Optional[TranslationEntry] = None         # after the interpreter button
-    crisis_alerted: Optional[TranslationEntry] = None       # after a crisis message: the team has been told
-    button: Optional[TranslationEntry] = None               # the interpreter button's words
+# What the bot can say in one language: every part in model.LANGUAGE_PARTS (what each says is
+# described there and in languages.yml's header), each optional: a missing part is said in English only.
+LanguageEntry = create_model("LanguageEntry", __base__=_Strict,
+                             **{part: (Optional[TranslationEntry], None) for part in LANGUAGE_PARTS})
 
 
 class LanguagesFile(_Strict):
