@@ -106,3 +106,10 @@ def test_check_knowledge_names_the_translations_awaiting_review(knowledge_copy: 
     result = subprocess.run([sys.executable, "-m", "bot.cli", "check-knowledge"], capture_output=True, text=True,
                             env={"LIFEPORTAL_KNOWLEDGE_DIR": str(knowledge_copy), "PATH": "/usr/bin:/bin"}, timeout=300)
     assert "Awaiting a translator's review" in result.stdout and "Albanian, sq: reads_english" in result.stdout
+
+
+def test_a_misspelt_part_is_named_with_the_right_one(knowledge_copy: Path):
+    path = knowledge_copy / "languages.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    reads_english:", "    read_english:", 1), encoding="utf-8")
+    assert "did you mean 'reads_english'?" in problems_of(knowledge_copy)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Optional, Tuple, Type, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import MAPPING_LIKE_SHAPES
 
 from bot.knowledge.errors import Problem
 from bot.knowledge.yaml_lines import LineDict, LineList
@@ -91,10 +92,13 @@ def _problem(model: Type[BaseModel], error: dict, data: Any, path: Path, name: C
 
 def _model_at(model: Optional[Type[BaseModel]], loc: Loc) -> Optional[Type[BaseModel]]:
     """The model that validates the part of a file at `loc` (list positions are skipped)."""
+    mapping_key = False  # the step after a mapping field is its key (a language code), not a field
     for step in loc:
-        if model is None or isinstance(step, int):
+        if model is None or isinstance(step, int) or mapping_key:
+            mapping_key = False
             continue
         field = model.__fields__.get(str(step))
         inner = field.type_ if field is not None else None
+        mapping_key = field is not None and field.shape in MAPPING_LIKE_SHAPES
         model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
     return model
