@@ -1,11 +1,12 @@
 """Train the Rasa model only when its inputs changed.
 
-The model's inputs are the config, domain, hand-written NLU data, the example questions in
-the knowledge files and the custom components' code. Answer text is not an input: editors'
+The model's inputs are the config, domain, hand-written NLU data, the labelled example files
+in nlu/examples/, the example questions in the knowledge files and the custom components' code. Answer text is not an input: editors'
 changes to answers are live without retraining.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
 import subprocess
@@ -26,6 +27,11 @@ NLU_DATA = PROJECT_ROOT / "nlu" / "data"
 COMPONENTS = PROJECT_ROOT / "nlu" / "components"
 CRISIS_FILES = PROJECT_ROOT / "nlu" / "crisis_patterns.yml"
 CRISIS_REFERENCE = PROJECT_ROOT / "nlu" / "crisis_reference.yml"
+# Labelled messages with their sources (text, label, category, source): topics/ trains the intent
+# model; crisis/ trains the crisis classifier (nlu/components/crisis_classifier.py).
+EXAMPLES = PROJECT_ROOT / "nlu" / "examples"
+TOPIC_EXAMPLES = EXAMPLES / "topics"
+OUT_OF_SCOPE = "out_of_scope"
 MODEL_PREFIX = "lifeportal-"
 
 
@@ -74,6 +80,32 @@ def write_knowledge_examples(knowledge: KnowledgeBase, path: Path) -> Path:
     return path
 
 
+def topic_examples(folder: Path = TOPIC_EXAMPLES) -> List[tuple]:
+    """(text, label) from every CSV in nlu/examples/topics/."""
+    rows = []
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows += [(row["text"].strip(), row["label"].strip()) for row in csv.DictReader(handle) if row.get("text")]
+    return rows
+
+
+def write_topic_examples(knowledge: KnowledgeBase, path: Path) -> Path:
+    """The labelled topic messages in nlu/examples/topics/ as Rasa training data for their intents."""
+    known = set(knowledge.topics) | {OUT_OF_SCOPE}
+    by_label: dict = {}
+    for text, label in topic_examples():
+        if label not in known:
+            raise ValueError(f"nlu/examples/topics: unknown label {label!r} (known: {', '.join(sorted(known))})")
+        # One line per example: Rasa's list syntax has no room for a line break inside one.
+        by_label.setdefault(label, []).append(" ".join(text.split()))
+    nlu = [{"intent": label, "examples": "".join(f"- {text}\n" for text in texts)} for label, texts in by_label.items()]
+    text = "# Generated from nlu/examples/topics/*.csv by bot.training: do not edit.\n" + yaml.safe_dump(
+        {"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True, width=1000
+    )
+    _write_if_changed(path, text)
+    return path
+
+
 def _files(paths: Iterable[Path]) -> List[Path]:
     result: List[Path] = []
     for path in paths:
@@ -84,7 +116,7 @@ def _files(paths: Iterable[Path]) -> List[Path]:
 
 def fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256()
-    inputs = [CONFIG, NLU_DATA, COMPONENTS, PROJECT_ROOT / "bot" / "understanding.py", CRISIS_FILES, CRISIS_REFERENCE, generated_data_path(settings).parent,
+    inputs = [CONFIG, NLU_DATA, EXAMPLES, COMPONENTS, PROJECT_ROOT / "bot" / "understanding.py", CRISIS_FILES, CRISIS_REFERENCE, generated_data_path(settings).parent,
               settings.var_dir / "generated" / "domain"]
     for path in _files(inputs):
         digest.update(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name).encode())
@@ -109,7 +141,9 @@ def prepare(settings: Settings) -> Path:
     from nlu.components.blank_spacy import save_blank_pipeline
 
     save_blank_pipeline()
-    write_knowledge_examples(load_knowledge(settings.knowledge_dir), generated_data_path(settings))
+    knowledge = load_knowledge(settings.knowledge_dir)
+    write_knowledge_examples(knowledge, generated_data_path(settings))
+    write_topic_examples(knowledge, generated_data_path(settings).parent / "topic_examples.yml")
     return training_domain(settings)
 
 

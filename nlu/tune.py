@@ -46,7 +46,7 @@ def topics(agent: Any, show_misses: bool) -> None:
 
     for name, rows in dev_topic_sets().items():
         parsed = _parse_all(agent, [r.text for r in rows])
-        print(topic_table(name, topic_scores(rows, parsed)))
+        print(topic_table(name, topic_scores(rows, parsed, split_topics=True)))
         if show_misses:
             for row, p in zip(rows, parsed):
                 if p["intent"]["name"] != row.topic:

@@ -21,8 +21,8 @@ DEV = DATA / "dev"
 FROZEN = DATA / "frozen"
 MANIFEST = FROZEN / "MANIFEST.yml"
 
-CRISIS_DEV_SETS = ("crisis_labelled.csv", "crisis_blind.csv", "crisis_dev.csv")
-TOPIC_DEV_SETS = ("topics_own.yml", "topics_real.csv", "topics_dev.csv")
+CRISIS_DEV_SETS = ("crisis_dev.csv", "crisis_dev2.csv")
+TOPIC_DEV_SETS = ("topics_own.yml", "topics_real.csv", "topics_dev.csv", "topics_dev2.csv")
 CRISIS_FROZEN = "crisis.csv"
 QUESTIONS_FROZEN = "topics_questions.csv"
 STORIES_FROZEN = "topics_stories.csv"
@@ -55,7 +55,7 @@ def _csv(path: Path) -> List[Dict[str, str]]:
 
 
 def crisis_set(path: Path) -> List[CrisisRow]:
-    return [CrisisRow(r["text"], None if r["level"] == "none" else r["level"],
+    return [CrisisRow(r["text"], None if (r.get("level") or r.get("label")) == "none" else (r.get("level") or r.get("label")),
                       r.get("category") or r.get("note") or "", r.get("source") or "") for r in _csv(path)]
 
 

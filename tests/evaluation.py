@@ -29,7 +29,7 @@ def parse_all(settings, texts: Iterable[str]) -> List[Dict[str, Any]]:
 
 def layer_levels(rows: Sequence[CrisisRow], parsed: Sequence[Dict[str, Any]]) -> Dict[str, List[Optional[str]]]:
     """What each layer said on its own, and what the bot does (all layers)."""
-    from nlu.components.crisis_detector import CrisisDetector
+    from nlu.components.crisis_detector import CrisisDetector, classifier_level
 
     config = CrisisDetector.get_default_config()
     thresholds = config["similarity_threshold"]
@@ -39,8 +39,7 @@ def layer_levels(rows: Sequence[CrisisRow], parsed: Sequence[Dict[str, Any]]) ->
         "1 rules": [most_severe([h.level for h in rules.match(r.text)]) for r in rows],
         "2 similarity": [most_severe([lvl for lvl, score in (c.get("similarity") or {}).items()
                                       if score >= thresholds[lvl]]) for c in crisis],
-        "3 classifier": [most_severe([lvl for lvl, score in (c.get("classifier_scores") or {}).items()
-                                      if score >= config["classifier_alone_threshold"]]) for c in crisis],
+        "3 classifier": [classifier_level(c.get("classifier_scores") or {}, config["classifier_threshold"]) for c in crisis],
         "all layers": [c.get("level") for c in crisis],
     }
 

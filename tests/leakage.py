@@ -7,6 +7,7 @@ and so does a crisis pattern written from a test row's sentence.
 """
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Tuple
@@ -48,11 +49,14 @@ def _pattern_text(pattern: str) -> str:
 
 
 def training_sources() -> List[Tuple[str, str]]:
-    """(source, text) for every training example, crisis pattern and phrase, reference message
-    and knowledge example question."""
+    """(source, text) for every training example (nlu/data, nlu/examples), crisis pattern and phrase,
+    reference message and knowledge example question."""
     texts: List[Tuple[str, str]] = []
     for path in sorted((ROOT / "nlu" / "data").glob("*.yml")):
         texts += [(f"nlu/data/{path.name}", t) for t in _yaml_examples(path)]
+    for path in sorted((ROOT / "nlu" / "examples").rglob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            texts += [(str(path.relative_to(ROOT)), row["text"]) for row in csv.DictReader(handle) if row.get("text")]
     for path in sorted((ROOT / "knowledge" / "topics").glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         texts += [(f"knowledge/topics/{path.name}", str(t)) for t in data.get("examples") or []]

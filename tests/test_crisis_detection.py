@@ -10,17 +10,19 @@ from __future__ import annotations
 import pytest
 
 from nlu.components.crisis_rules import CrisisRules
-from tests.eval_sets import dev_crisis_sets, frozen_crisis
+from nlu.components.crisis_classifier import CRISIS_EXAMPLES
+from tests.eval_sets import crisis_set, dev_crisis_sets, frozen_crisis
 from tests.evaluation import crisis_figures, crisis_table, layer_levels, miss_counts, parse_all
 from tests.report import report
 
 pytestmark = pytest.mark.slow
 
-# Measured on the frozen set on 2026-11-24, after the six new topics (README "Understanding"):
-# emergency recall 80.2% (65/81), urgent 74.5% (41/55), false positives 11.0% (25/227).
-# One row worse on any of them fails. (Before the new topics: 82.7%, 76.4%, 11.5%.)
-FROZEN_FLOORS = {"emergency_recall": 0.80, "urgent_recall": 0.74}
-FROZEN_MAX_FALSE_POSITIVE_RATE = 0.112
+# Measured on the frozen set on 2026-11-24 (evening), after layer 3 became a crisis classifier of its
+# own (README "Understanding"): emergency recall 90.1% (73/81), urgent 96.4% (53/55), false positives
+# 12.3% (28/227). One row worse on any of them fails. (Before, with the intent model's crisis
+# intents as layer 3: 80.2%, 74.5%, 11.0%.)
+FROZEN_FLOORS = {"emergency_recall": 0.90, "urgent_recall": 0.96}
+FROZEN_MAX_FALSE_POSITIVE_RATE = 0.124
 TARGETS = "targets: emergency recall 100%, urgent recall 98%, false positives at most 3%"
 
 
@@ -62,8 +64,9 @@ def test_development_crisis_sets(servers):
 
 
 def test_rules_layer_on_its_own_is_doing_real_work():
+    """On the first labelled set, now training data for the crisis classifier (nlu/examples/crisis/)."""
     rules = CrisisRules.from_file()
-    rows = dev_crisis_sets()["crisis_labelled.csv"]
+    rows = crisis_set(CRISIS_EXAMPLES / "crisis_labelled_earlier_dev_set.csv")
     caught = [bool(rules.match(r.text)) for r in rows if r.level == "emergency"]
     flagged = [bool(rules.match(r.text)) for r in rows if r.level is None]
     assert sum(caught) / len(caught) >= 0.7

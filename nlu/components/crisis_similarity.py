@@ -45,8 +45,10 @@ class CrisisSimilarity:
 
     def scores(self, text: str, whole: Optional[np.ndarray] = None) -> Dict[str, Tuple[float, str]]:
         """level -> (best cosine similarity, the sentence that scored it)."""
-        parts = sentences(text)
-        vectors = encode(parts) if len(parts) > 1 or whole is None else whole.reshape(1, -1)
+        parts, vectors = sentence_vectors(text, whole)
+        return self.scores_of(parts, vectors, text)
+
+    def scores_of(self, parts: List[str], vectors: np.ndarray, text: str) -> Dict[str, Tuple[float, str]]:
         result = {}
         for level, reference in self.references.items():
             if reference.size == 0:
@@ -55,3 +57,10 @@ class CrisisSimilarity:
             row, _ = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
             result[level] = (float(similarity.max()), parts[row] if len(parts) > row else text)
         return result
+
+
+def sentence_vectors(text: str, whole: Optional[np.ndarray] = None) -> Tuple[List[str], np.ndarray]:
+    """The message's sentences and their embeddings (a one-sentence message reuses its whole embedding)."""
+    parts = sentences(text)
+    vectors = encode(parts) if len(parts) > 1 or whole is None else whole.reshape(1, -1)
+    return parts, vectors

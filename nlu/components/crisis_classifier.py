@@ -1,0 +1,85 @@
+"""Layer 3 of crisis detection: a classifier of its own, trained only to tell emergency, urgent
+and ordinary messages apart.
+
+Before, layer 3 read the intent model's crisis intents, which compete with twenty topics and
+learn nothing from the many ordinary messages that merely sound dark. This one sees, for each
+message, the words and word pairs (TF-IDF), character n-grams (typos, text-speak), the sentence
+embedding of the whole message and the most crisis-like value of each dimension over its
+sentences (so danger in the middle of a long story is not averaged away), and whether a rule
+matched in the present. The idea follows published crisis-line classifiers: keywords plus a
+logistic regression (npj Digital Medicine 2023, "CMD-1"). Its examples are every intent
+example (crisis intents as their level, all others ordinary) and the labelled files in
+nlu/examples/crisis/, which hold hard ordinary messages that belong to no single topic.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from nlu.components.crisis_rules import LEVELS
+
+ORDINARY = "none"
+CRISIS_EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "crisis"
+RULE_FLAG_WEIGHT = 2.0
+
+
+def labelled_examples(folder: Path = CRISIS_EXAMPLES) -> List[Tuple[str, str]]:
+    """(text, level) from every CSV in the folder: columns text, label (emergency | urgent | none), category, source."""
+    rows: List[Tuple[str, str]] = []
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                label = (row.get("label") or "").strip()
+                if row.get("text") and label in (*LEVELS, ORDINARY):
+                    rows.append((row["text"], label))
+    return rows
+
+
+class CrisisClassifier:
+    """Probabilities of emergency, urgent and none for a message."""
+
+    def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer, model: LogisticRegression) -> None:
+        self.word = word
+        self.char = char
+        self.model = model
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray, flags: np.ndarray,
+            C: float = 4.0) -> "CrisisClassifier":
+        word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                               max_features=60000).fit(texts)
+        # Balanced: ordinary examples outnumber crisis ones many times, and a missed crisis costs more.
+        model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced", random_state=42)
+        classifier = cls(word, char, model)
+        model.fit(classifier._features(texts, embeddings, flags), list(labels))
+        return classifier
+
+    def _features(self, texts: Sequence[str], embeddings: np.ndarray, flags: np.ndarray) -> csr_matrix:
+        return hstack([self.word.transform(texts), self.char.transform(texts), csr_matrix(embeddings),
+                       csr_matrix(flags * RULE_FLAG_WEIGHT)]).tocsr()
+
+    def scores(self, text: str, embedding: np.ndarray, flags: Sequence[float]) -> Dict[str, float]:
+        probabilities = self.model.predict_proba(
+            self._features([text], embedding.reshape(1, -1), np.asarray([flags], dtype=float)))[0]
+        return {str(label): float(p) for label, p in zip(self.model.classes_, probabilities)}
+
+    def state(self) -> Dict[str, object]:
+        return {"word": self.word, "char": self.char, "model": self.model}
+
+    @classmethod
+    def from_state(cls, state: Dict[str, object]) -> "CrisisClassifier":
+        return cls(state["word"], state["char"], state["model"])  # type: ignore[arg-type]
+
+
+def message_embedding(whole: Optional[np.ndarray], sentence_vectors: np.ndarray) -> np.ndarray:
+    """The whole message's embedding beside each dimension's maximum over its sentences."""
+    if whole is None:
+        whole = sentence_vectors.mean(axis=0)
+    return np.concatenate([np.asarray(whole).reshape(-1), sentence_vectors.max(axis=0)])
