@@ -116,3 +116,50 @@ def test_ordinary_messages_in_other_languages_raise_no_alarm():
     rules = CrisisRules.from_file()
     alarms = [row.language for row in dev_languages() if row.language != "en" and rules.match(row.text)]
     assert alarms == []
+
+
+# The crisis classifier may overrule an English rule's hit, never a rule for another language
+# (it reads English only), and only when it still gives the crisis less than rule_veto_below.
+def test_the_classifier_overrules_only_english_rules_and_only_when_sure():
+    from nlu.components.crisis_detector import CrisisDetector
+    from nlu.components.crisis_rules import RuleHit
+
+    detector = CrisisDetector({}, None, None)
+    sure_it_is_ordinary = {"emergency": 0.05, "urgent": 0.02, "none": 0.93}
+    unsure = {"emergency": 0.15, "urgent": 0.1, "none": 0.75}
+    english = [RuleHit("emergency", "overdose", "overdose")]
+    farsi = [RuleHit("emergency", "suicide_other_languages", "خودکشی")]
+    assert detector._classifier_overrules(english, sure_it_is_ordinary)
+    assert not detector._classifier_overrules(english, unsure)
+    assert not detector._classifier_overrules(farsi, sure_it_is_ordinary)
+    assert not detector._classifier_overrules(english + farsi, sure_it_is_ordinary)
+
+
+def test_classifier_level_needs_the_threshold_and_picks_the_likelier_level():
+    from nlu.components.crisis_detector import classifier_level
+
+    assert classifier_level({"emergency": 0.3, "urgent": 0.2, "none": 0.5}, 0.45) == "emergency"
+    assert classifier_level({"emergency": 0.1, "urgent": 0.4, "none": 0.5}, 0.45) == "urgent"
+    assert classifier_level({"emergency": 0.2, "urgent": 0.2, "none": 0.6}, 0.45) is None
+
+
+def test_labelled_example_files_are_well_formed():
+    """Every row in nlu/examples/ has a known label and says where it comes from."""
+    import csv
+
+    from bot.knowledge import TOPIC_IDS
+    from nlu.components.crisis_classifier import labelled_examples
+
+    examples = CRISIS_EXAMPLES.parent
+    known = {"crisis": {"emergency", "urgent", "none"}, "topics": set(TOPIC_IDS) | {"out_of_scope"}}
+    for kind, labels in known.items():
+        files = sorted((examples / kind).glob("*.csv"))
+        assert files
+        for path in files:
+            with path.open(newline="", encoding="utf-8") as handle:
+                for line, row in enumerate(csv.DictReader(handle), start=2):
+                    assert row["text"].strip(), f"{path.name}:{line}: empty text"
+                    assert row["label"] in labels, f"{path.name}:{line}: unknown label {row['label']!r}"
+                    assert row["source"].startswith(("http", "written")), f"{path.name}:{line}: no source"
+    levels = [level for _, level in labelled_examples()]
+    assert levels.count("emergency") >= 300 and levels.count("urgent") >= 250 and levels.count("none") >= 300
