@@ -25,6 +25,7 @@ RULES = PROJECT_ROOT / "nlu" / "data" / "rules.yml"
 ReplyMaker = Callable[[KnowledgeBase, Optional[str], Optional[str], Dict[str, Any]], Reply]
 ACTION_REPLIES: Dict[str, Optional[ReplyMaker]] = {
     "action_crisis_followup": None,
+    "action_note_out_of_scope": None,  # keeps a gap for editors; says nothing
     "action_answer_topic": lambda kb, topic, district, parsed: topic_reply(kb, topic, district),
     "action_tell_me_more": lambda kb, topic, district, parsed: more_reply(kb, None, district),
     # In the chat, the gateway runs the request form; here (no conversation) the PA's details stand in.

@@ -125,3 +125,19 @@ def test_a_failing_action_gives_the_emergency_number_as_it_is_now(tmp_path: Path
     monkeypatch.setattr(ActionAnswerTopic, "act", broken)
     messages, _ = run(ActionAnswerTopic(), "housing")
     assert "Call 999 (edited)" in messages[0]["text"] and "something went wrong" in messages[0]["text"]
+
+
+def test_a_weak_out_of_scope_answer_is_kept_for_editors_and_a_sure_one_is_not(monkeypatch):
+    """The out-of-scope reply itself is a domain response; this action only notes a weak one as a gap."""
+    import actions.fallback
+    from actions.fallback import ActionNoteOutOfScope
+
+    kept = []
+    monkeypatch.setattr(actions.fallback, "keep_gap", lambda knowledge, **gap: kept.append(gap))
+    for confidence, text in ((0.46, "frobble the wizzlesnark"), (0.93, "who won the football"), (0.2, "/out_of_scope")):
+        dispatcher = CollectingDispatcher()
+        message = {"intent": {"name": "out_of_scope", "confidence": confidence}, "entities": [], "text": text}
+        events = asyncio.run(ActionNoteOutOfScope().run(dispatcher, Tracker.from_dict(
+            {"sender_id": "test", "slots": {}, "latest_message": message, "events": []}), {}))
+        assert events == [] and dispatcher.messages == []
+    assert kept == [{"kind": "unsure", "text": "frobble the wizzlesnark", "topic": "out_of_scope"}]

@@ -55,7 +55,8 @@ def test_a_scripted_conversation_s_gaps_are_listed_with_personal_details_redacte
     listing = gaps_command(servers, "--days", "30")
     line = next(row for row in listing.splitlines() if "frobble" in row)
     assert "[name]" in line and "[phone]" in line and "[email]" in line and "[postcode]" in line
-    assert "fallback" in line
+    # Not understood: a fallback, or an out-of-scope reply given without confidence (kept as "unsure").
+    assert "fallback" in line or "unsure" in line
     assert "free_health_care" in listing.split("by topic:")[1]
 
 

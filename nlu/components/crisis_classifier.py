@@ -4,12 +4,12 @@ and ordinary messages apart.
 Before, layer 3 read the intent model's crisis intents, which compete with twenty topics and
 learn nothing from the many ordinary messages that merely sound dark. This one sees, for each
 message, the words and word pairs (TF-IDF), character n-grams (typos, text-speak), the sentence
-embedding of the whole message and the most crisis-like value of each dimension over its
-sentences (so danger in the middle of a long story is not averaged away), and whether a rule
-matched in the present. The idea follows published crisis-line classifiers: keywords plus a
-logistic regression (npj Digital Medicine 2023, "CMD-1"). Its examples are every intent
-example (crisis intents as their level, all others ordinary) and the labelled files in
-nlu/examples/crisis/, which hold hard ordinary messages that belong to no single topic.
+embedding of the whole message and each dimension's largest value over its sentences (so one
+dark sentence in a long story is not averaged away), and whether a rule matched in the present.
+The idea follows published crisis-line classifiers: keywords plus a logistic regression (npj
+Digital Medicine 2023, "CMD-1"). Its examples are every intent example (crisis intents as their
+level, all others ordinary) and the labelled files in nlu/examples/crisis/: crisis messages, and
+hard ordinary ones that belong to no single topic.
 """
 from __future__ import annotations
 
