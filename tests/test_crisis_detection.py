@@ -17,13 +17,12 @@ from tests.report import report
 
 pytestmark = pytest.mark.slow
 
-# Measured on the frozen set on 2026-11-24 (evening), with layer 3 a crisis classifier of its own and
-# two rounds of labelled examples (README "Understanding"): emergency recall 91.4% (74/81), urgent
-# 98.2% (54/55), false positives 13.7% (31/227). One row worse on any of them fails. (Morning, with
-# the intent model's crisis intents as layer 3: 80.2%, 74.5%, 11.0%; after the first round: 90.1%,
-# 96.4%, 12.3%.)
+# Measured on the frozen set on 2026-11-24 (evening), with layer 3 a crisis classifier of its own,
+# two rounds of labelled examples and the wider past-and-safe guard (README "Understanding"):
+# emergency recall 91.4% (74/81), urgent 98.2% (54/55), false positives 13.2% (30/227). One row worse
+# on any of them fails. (Morning, with the intent model's crisis intents as layer 3: 80.2%, 74.5%, 11.0%.)
 FROZEN_FLOORS = {"emergency_recall": 0.91, "urgent_recall": 0.98}
-FROZEN_MAX_FALSE_POSITIVE_RATE = 0.137
+FROZEN_MAX_FALSE_POSITIVE_RATE = 0.133
 TARGETS = "targets: emergency recall 100%, urgent recall 98%, false positives at most 3%"
 
 
