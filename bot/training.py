@@ -6,7 +6,6 @@ changes to answers are live without retraining.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 import subprocess
@@ -18,6 +17,7 @@ import yaml
 
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import PROJECT_ROOT, Settings, load_settings
+from nlu.labelled_examples import EXAMPLES, TOPIC_EXAMPLES, read_folder
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +27,6 @@ NLU_DATA = PROJECT_ROOT / "nlu" / "data"
 COMPONENTS = PROJECT_ROOT / "nlu" / "components"
 CRISIS_FILES = PROJECT_ROOT / "nlu" / "crisis_patterns.yml"
 CRISIS_REFERENCE = PROJECT_ROOT / "nlu" / "crisis_reference.yml"
-# Labelled messages with their sources (text, label, category, source): topics/ trains the intent
-# model; crisis/ trains the crisis classifier (nlu/components/crisis_classifier.py).
-EXAMPLES = PROJECT_ROOT / "nlu" / "examples"
-TOPIC_EXAMPLES = EXAMPLES / "topics"
 OUT_OF_SCOPE = "out_of_scope"
 MODEL_PREFIX = "lifeportal-"
 
@@ -80,20 +76,11 @@ def write_knowledge_examples(knowledge: KnowledgeBase, path: Path) -> Path:
     return path
 
 
-def topic_examples(folder: Path = TOPIC_EXAMPLES) -> List[tuple]:
-    """(text, label) from every CSV in nlu/examples/topics/."""
-    rows = []
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows += [(row["text"].strip(), row["label"].strip()) for row in csv.DictReader(handle) if row.get("text")]
-    return rows
-
-
 def write_topic_examples(knowledge: KnowledgeBase, path: Path) -> Path:
     """The labelled topic messages in nlu/examples/topics/ as Rasa training data for their intents."""
     known = set(knowledge.topics) | {OUT_OF_SCOPE}
     by_label: dict = {}
-    for text, label in topic_examples():
+    for text, label in read_folder(TOPIC_EXAMPLES):
         if label not in known:
             raise ValueError(f"nlu/examples/topics: unknown label {label!r} (known: {', '.join(sorted(known))})")
         # One line per example: Rasa's list syntax has no room for a line break inside one.

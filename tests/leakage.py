@@ -7,7 +7,6 @@ and so does a crisis pattern written from a test row's sentence.
 """
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Tuple
@@ -15,6 +14,7 @@ from typing import Dict, Iterable, List, NamedTuple, Tuple
 import yaml
 from rapidfuzz import fuzz, process
 
+from nlu.labelled_examples import read_file
 from tests.eval_sets import dev_crisis_sets, dev_topic_sets, plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,8 +55,7 @@ def training_sources() -> List[Tuple[str, str]]:
     for path in sorted((ROOT / "nlu" / "data").glob("*.yml")):
         texts += [(f"nlu/data/{path.name}", t) for t in _yaml_examples(path)]
     for path in sorted((ROOT / "nlu" / "examples").rglob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as handle:
-            texts += [(str(path.relative_to(ROOT)), row["text"]) for row in csv.DictReader(handle) if row.get("text")]
+        texts += [(str(path.relative_to(ROOT)), text) for text, _ in read_file(path)]
     for path in sorted((ROOT / "knowledge" / "topics").glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         texts += [(f"knowledge/topics/{path.name}", str(t)) for t in data.get("examples") or []]

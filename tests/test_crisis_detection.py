@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.components.crisis_rules import CrisisRules
-from nlu.components.crisis_classifier import CRISIS_EXAMPLES
+from nlu.labelled_examples import CRISIS_EXAMPLES
 from tests.eval_sets import crisis_set, dev_crisis_sets, frozen_crisis
 from tests.evaluation import crisis_figures, crisis_table, layer_levels, miss_counts, parse_all
 from tests.report import report

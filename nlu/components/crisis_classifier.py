@@ -13,7 +13,6 @@ hard ordinary ones that belong to no single topic.
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -23,22 +22,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nlu.components.crisis_rules import LEVELS
+from nlu.labelled_examples import CRISIS_EXAMPLES, read_folder
 
 ORDINARY = "none"
-CRISIS_EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "crisis"
 RULE_FLAG_WEIGHT = 2.0
 
 
 def labelled_examples(folder: Path = CRISIS_EXAMPLES) -> List[Tuple[str, str]]:
-    """(text, level) from every CSV in the folder: columns text, label (emergency | urgent | none), category, source."""
-    rows: List[Tuple[str, str]] = []
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                label = (row.get("label") or "").strip()
-                if row.get("text") and label in (*LEVELS, ORDINARY):
-                    rows.append((row["text"], label))
-    return rows
+    """(text, level) from every CSV in the folder, label emergency | urgent | none."""
+    return [(text, label) for text, label in read_folder(folder) if label in (*LEVELS, ORDINARY)]
 
 
 class CrisisClassifier:
