@@ -7,6 +7,7 @@ changes to answers are live without retraining.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import logging
 import subprocess
 import sys
@@ -141,6 +142,20 @@ def model_is_current(settings: Settings) -> bool:
     return model_path(settings).exists()
 
 
+def training_cache(settings: Settings) -> Path:
+    """Rasa's training cache knows a component's data and settings, not its code: one cache per version
+    of nlu/components/, so a changed component is trained again instead of restored from the cache."""
+    digest = hashlib.sha256()
+    for path in _files([COMPONENTS]):
+        digest.update(path.read_bytes())
+    root = settings.var_dir / ".rasa" / "cache"
+    cache = root / f"code-{digest.hexdigest()[:12]}"
+    for stale in root.glob("code-*"):
+        if stale != cache:
+            shutil.rmtree(stale, ignore_errors=True)
+    return cache
+
+
 def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
     domain = prepare(settings)
     target = model_path(settings)
@@ -154,7 +169,8 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> Path:
         "--out", str(settings.models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")],
     ]
     logger.info("training: %s", " ".join(command))
-    subprocess.run(command, check=True, env=rasa_env(), cwd=str(settings.var_dir))
+    subprocess.run(command, check=True, env={**rasa_env(), "RASA_CACHE_DIRECTORY": str(training_cache(settings))},
+                   cwd=str(settings.var_dir))
     for old in settings.models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target:
             old.unlink()

@@ -21,7 +21,7 @@ DEV = DATA / "dev"
 FROZEN = DATA / "frozen"
 MANIFEST = FROZEN / "MANIFEST.yml"
 
-CRISIS_DEV_SETS = ("crisis_dev.csv", "crisis_dev2.csv")
+CRISIS_DEV_SETS = ("crisis_dev.csv", "crisis_dev2.csv", "crisis_dev3.csv")
 TOPIC_DEV_SETS = ("topics_own.yml", "topics_real.csv", "topics_dev.csv", "topics_dev2.csv")
 CRISIS_FROZEN = "crisis.csv"
 QUESTIONS_FROZEN = "topics_questions.csv"

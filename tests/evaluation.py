@@ -40,6 +40,7 @@ def layer_levels(rows: Sequence[CrisisRow], parsed: Sequence[Dict[str, Any]]) ->
         "2 similarity": [most_severe([lvl for lvl, score in (c.get("similarity") or {}).items()
                                       if score >= thresholds[lvl]]) for c in crisis],
         "3 classifier": [classifier_level(c.get("classifier_scores") or {}, config["classifier_threshold"]) for c in crisis],
+        "4 second stage": [c.get("second_stage") for c in crisis],
         "all layers": [c.get("level") for c in crisis],
     }
 
@@ -62,13 +63,13 @@ def crisis_table(name: str, rows: Sequence[CrisisRow], layers: Dict[str, List[Op
     counts = Counter(r.level or "none" for r in rows)
     lines = [f"\n{name}: {counts['emergency']} emergency, {counts['urgent']} urgent, {counts['none']} ordinary "
              f"({sum(1 for r in rows if r.level is None and len(r.text.split()) >= 60)} of them 60+ word stories)",
-             f"  {'layer':<14}{'emergency recall':>17}{'(right level)':>14}{'urgent recall':>14}{'(right level)':>14}"
+             f"  {'layer':<16}{'emergency recall':>17}{'(right level)':>14}{'urgent recall':>14}{'(right level)':>14}"
              f"{'false pos.':>11}{'on stories':>11}"]
     figures = {}
     for layer, predicted in layers.items():
         f = crisis_figures(rows, predicted)
         figures[layer] = f
-        lines.append(f"  {layer:<14}{f['emergency_recall']:>17.1%}{f['emergency_right_level']:>14.1%}"
+        lines.append(f"  {layer:<16}{f['emergency_recall']:>17.1%}{f['emergency_right_level']:>14.1%}"
                      f"{f['urgent_recall']:>14.1%}{f['urgent_right_level']:>14.1%}"
                      f"{f['false_positive_rate']:>11.1%}{f['long_false_positive_rate']:>11.1%}")
     return "\n".join(lines), figures

@@ -17,12 +17,13 @@ from tests.report import report
 
 pytestmark = pytest.mark.slow
 
-# Measured on the frozen set on 2026-11-24 (evening), with layer 3 a crisis classifier of its own,
-# two rounds of labelled examples and the wider past-and-safe guard (README "Understanding"):
-# emergency recall 91.4% (74/81), urgent 98.2% (54/55), false positives 13.2% (30/227). One row worse
-# on any of them fails. (Morning, with the intent model's crisis intents as layer 3: 80.2%, 74.5%, 11.0%.)
-FROZEN_FLOORS = {"emergency_recall": 0.91, "urgent_recall": 0.98}
-FROZEN_MAX_FALSE_POSITIVE_RATE = 0.133
+# Measured on the frozen set on 2026-11-24 (night), with a second stage over the crisis classifier,
+# its sentences, their tense and the rules, and a third round of labelled examples (README
+# "Understanding"): emergency recall 93.8% (76/81), urgent 98.2% (54/55), false positives 7.9% (18/227).
+# One row worse on any of them fails. (Evening, before the second stage: 91.4%, 98.2%, 13.2%. Morning,
+# with the intent model's crisis intents as layer 3: 80.2%, 74.5%, 11.0%.)
+FROZEN_FLOORS = {"emergency_recall": 0.93, "urgent_recall": 0.98}
+FROZEN_MAX_FALSE_POSITIVE_RATE = 0.08
 TARGETS = "targets: emergency recall 100%, urgent recall 98%, false positives at most 3%"
 
 
@@ -118,21 +119,38 @@ def test_ordinary_messages_in_other_languages_raise_no_alarm():
     assert alarms == []
 
 
-# The crisis classifier may overrule an English rule's hit, never a rule for another language
-# (it reads English only), and only when it still gives the crisis less than rule_veto_below.
-def test_the_classifier_overrules_only_english_rules_and_only_when_sure():
-    from nlu.components.crisis_detector import CrisisDetector
+# The second stage may set aside an English rule's hit, never a rule for another language
+# (the classifier reads English only); without a second stage, hits all in past sentences are set aside.
+def test_the_second_stage_overrules_only_english_rules():
+    from nlu.components.crisis_detector import decide
     from nlu.components.crisis_rules import RuleHit
 
-    detector = CrisisDetector({}, None, None)
-    sure_it_is_ordinary = {"emergency": 0.05, "urgent": 0.02, "none": 0.93}
-    unsure = {"emergency": 0.15, "urgent": 0.1, "none": 0.75}
     english = [RuleHit("emergency", "overdose", "overdose")]
     farsi = [RuleHit("emergency", "suicide_other_languages", "خودکشی")]
-    assert detector._classifier_overrules(english, sure_it_is_ordinary)
-    assert not detector._classifier_overrules(english, unsure)
-    assert not detector._classifier_overrules(farsi, sure_it_is_ordinary)
-    assert not detector._classifier_overrules(english + farsi, sure_it_is_ordinary)
+    scores = {"emergency": 0.1, "urgent": 0.3}
+    assert decide(english, False, 0.1, 0.4, scores) == ([], True)
+    assert decide(english, False, 0.9, 0.4, scores) == (["emergency"], False)
+    assert decide(farsi, False, 0.1, 0.4, scores) == (["emergency"], False)
+    assert decide(english + farsi, False, 0.1, 0.4, scores) == (["emergency"], True)
+    assert decide(english, True, None, 0.4, scores) == ([], False)
+    assert decide(english, False, None, 0.4, scores) == (["emergency"], False)
+
+
+def test_a_crisis_no_present_rule_names_gets_the_classifiers_likelier_level():
+    from nlu.components.crisis_detector import decide
+
+    assert decide([], False, 0.8, 0.4, {"emergency": 0.1, "urgent": 0.5}) == (["urgent"], False)
+    assert decide([], False, 0.8, 0.4, {"emergency": 0.6, "urgent": 0.1}) == (["emergency"], False)
+    assert decide([], False, 0.3, 0.4, {"emergency": 0.6, "urgent": 0.1}) == ([], False)
+
+
+def test_tense_tells_past_from_present():
+    from nlu.components.crisis_stacker import tense
+
+    past, present = tense("I took an overdose when I was 15 and ended up in hospital")
+    assert past > present
+    past, present = tense("I can't do this anymore, I want it to stop tonight")
+    assert present > past
 
 
 def test_classifier_level_needs_the_threshold_and_picks_the_likelier_level():

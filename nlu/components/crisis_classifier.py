@@ -36,10 +36,16 @@ def labelled_examples(folder: Path = CRISIS_EXAMPLES) -> List[Tuple[str, str]]:
 class CrisisClassifier:
     """Probabilities of emergency, urgent and none for a message."""
 
-    def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer, model: LogisticRegression) -> None:
+    def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer, model: LogisticRegression,
+                 lexical: Optional[LogisticRegression] = None, semantic: Optional[LogisticRegression] = None) -> None:
         self.word = word
         self.char = char
         self.model = model
+        # Two narrower views for the second stage: words and rules only, and the embedding only. The
+        # embedding alone can be sure of odd things ("tell me a riddle" sits near crisis messages);
+        # the second stage learns how far to trust each when they disagree.
+        self.lexical = lexical
+        self.semantic = semantic
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray, flags: np.ndarray,
@@ -48,10 +54,18 @@ class CrisisClassifier:
         char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
                                max_features=60000).fit(texts)
         # Balanced: ordinary examples outnumber crisis ones many times, and a missed crisis costs more.
-        model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced", random_state=42)
-        classifier = cls(word, char, model)
-        model.fit(classifier._features(texts, embeddings, flags), list(labels))
+        def regression(strength: float) -> LogisticRegression:
+            return LogisticRegression(C=strength, max_iter=5000, class_weight="balanced", random_state=42)
+
+        classifier = cls(word, char, regression(C), regression(C), regression(1.0))
+        classifier.model.fit(classifier._features(texts, embeddings, flags), list(labels))
+        classifier.lexical.fit(classifier._lexical_features(texts, flags), list(labels))
+        classifier.semantic.fit(embeddings, list(labels))
         return classifier
+
+    def _lexical_features(self, texts: Sequence[str], flags: np.ndarray) -> csr_matrix:
+        return hstack([self.word.transform(texts), self.char.transform(texts),
+                       csr_matrix(flags * RULE_FLAG_WEIGHT)]).tocsr()
 
     def _features(self, texts: Sequence[str], embeddings: np.ndarray, flags: np.ndarray) -> csr_matrix:
         return hstack([self.word.transform(texts), self.char.transform(texts), csr_matrix(embeddings),
@@ -62,12 +76,31 @@ class CrisisClassifier:
             self._features([text], embedding.reshape(1, -1), np.asarray([flags], dtype=float)))[0]
         return {str(label): float(p) for label, p in zip(self.model.classes_, probabilities)}
 
+    def crisis_probabilities(self, texts: Sequence[str], embeddings: np.ndarray, flags: np.ndarray) -> np.ndarray:
+        """For each text: (emergency + urgent, emergency) from the whole classifier, then emergency +
+        urgent from the words-only and the embedding-only views."""
+        flags = np.asarray(flags, dtype=float)
+        probabilities = self.model.predict_proba(self._features(texts, embeddings, flags))
+        classes = list(self.model.classes_)
+        emergency = probabilities[:, classes.index("emergency")]
+        crisis = 1.0 - probabilities[:, classes.index(ORDINARY)]
+        lexical = _crisis(self.lexical, self._lexical_features(texts, flags)) if self.lexical is not None else crisis
+        semantic = _crisis(self.semantic, embeddings) if self.semantic is not None else crisis
+        return np.c_[crisis, emergency, lexical, semantic]
+
     def state(self) -> Dict[str, object]:
-        return {"word": self.word, "char": self.char, "model": self.model}
+        return {"word": self.word, "char": self.char, "model": self.model, "lexical": self.lexical,
+                "semantic": self.semantic}
 
     @classmethod
     def from_state(cls, state: Dict[str, object]) -> "CrisisClassifier":
-        return cls(state["word"], state["char"], state["model"])  # type: ignore[arg-type]
+        return cls(state["word"], state["char"], state["model"], state.get("lexical"),  # type: ignore[arg-type]
+                   state.get("semantic"))  # type: ignore[arg-type]
+
+
+def _crisis(model: LogisticRegression, features) -> np.ndarray:
+    """Emergency + urgent from one of the classifier's views."""
+    return 1.0 - model.predict_proba(features)[:, list(model.classes_).index(ORDINARY)]
 
 
 def message_embedding(whole: Optional[np.ndarray], sentence_vectors: np.ndarray) -> np.ndarray:
