@@ -65,7 +65,8 @@ def training_sources() -> List[Tuple[str, str]]:
     for level in ("emergency", "urgent"):
         for rule in patterns.get(level) or []:
             texts += [("nlu/crisis_patterns.yml", _pattern_text(p)) for p in rule["patterns"]]
-    texts += [("nlu/crisis_patterns.yml", _pattern_text(p)) for p in patterns.get("harmless") or []]
+    for key in ("harmless", "harmless_if_over"):
+        texts += [("nlu/crisis_patterns.yml", _pattern_text(p)) for p in patterns.get(key) or []]
     for phrases in (patterns.get("past_and_safe") or {}).values():
         texts += [("nlu/crisis_patterns.yml", str(p)) for p in phrases]
     return texts

@@ -18,12 +18,13 @@ from tests.report import report
 pytestmark = pytest.mark.slow
 
 # Measured on the frozen set on 2026-11-24 (night), with a second stage over the crisis classifier,
-# its sentences, their tense and the rules, and a third round of labelled examples (README
-# "Understanding"): emergency recall 93.8% (76/81), urgent 98.2% (54/55), false positives 7.9% (18/227).
-# One row worse on any of them fails. (Evening, before the second stage: 91.4%, 98.2%, 13.2%. Morning,
-# with the intent model's crisis intents as layer 3: 80.2%, 74.5%, 11.0%.)
+# its sentences, their tense and the rules, a third round of labelled examples, and a rule hit in a
+# message that says the danger is now never set aside (README "Understanding"): emergency recall 93.8%
+# (76/81), urgent 98.2% (54/55), false positives 8.8% (20/227). One row worse on any of them fails.
+# (Evening, before the second stage: 91.4%, 98.2%, 13.2%. Morning, with the intent model's crisis
+# intents as layer 3: 80.2%, 74.5%, 11.0%.)
 FROZEN_FLOORS = {"emergency_recall": 0.93, "urgent_recall": 0.98}
-FROZEN_MAX_FALSE_POSITIVE_RATE = 0.08
+FROZEN_MAX_FALSE_POSITIVE_RATE = 0.089
 TARGETS = "targets: emergency recall 100%, urgent recall 98%, false positives at most 3%"
 
 
@@ -82,6 +83,12 @@ def test_past_and_safe_guard_keeps_a_present_danger(text):
     assert not CrisisRules.from_file().past_and_safe(text)
 
 
+def test_a_phrase_about_the_past_is_harmless_only_while_it_is_over():
+    rules = CrisisRules.from_file()
+    assert not rules.match("i used to self harm when i was 14, im fine now and at college")
+    assert [h.level for h in rules.match("i used to self harm when i was 14 but lately its started again")] == ["emergency"]
+
+
 def test_past_and_safe_guard_sets_aside_an_old_danger():
     rules = CrisisRules.from_file()
     text = "when i was 15 i tried to end my life. im 22 now and doing well, can i train as a nurse"
@@ -134,6 +141,9 @@ def test_the_second_stage_overrules_only_english_rules():
     assert decide(english + farsi, False, 0.1, 0.4, scores) == (["emergency"], True)
     assert decide(english, True, None, 0.4, scores) == ([], False)
     assert decide(english, False, None, 0.4, scores) == (["emergency"], False)
+    # A rule's hit in a message that says the danger is now is never set aside.
+    assert decide(english, False, 0.1, 0.4, scores, said_now=True) == (["emergency"], False)
+    assert decide(english, True, 0.1, 0.4, scores, said_now=True) == ([], False)
 
 
 def test_a_crisis_no_present_rule_names_gets_the_classifiers_likelier_level():

@@ -53,16 +53,18 @@ def classifier_level(scores: Dict[str, float], threshold: float) -> Optional[str
 
 
 def decide(hits: List[RuleHit], in_the_past: bool, combined: Optional[float], threshold: float,
-           classifier_scores: Dict[str, float]) -> Tuple[List[str], bool]:
+           classifier_scores: Dict[str, float], said_now: bool = False) -> Tuple[List[str], bool]:
     """The levels the rules and the second stage give, and whether English rule hits were set aside.
 
     A rule for another language always counts: the classifier reads English only. An English hit
-    counts when the second stage agrees (it sees the hit among its features), or, without a second
-    stage, when it is not all in past sentences. When the second stage finds a crisis no present rule
-    names, the classifier's likelier level is given."""
+    counts when the second stage agrees (it sees the hit among its features), or when the message
+    says it is now ("i used to self harm when i was 14 but lately its started again": examples of
+    old self-harm outnumber such messages, so the statistics alone would drop it), or, without a
+    second stage, when it is not all in past sentences. When the second stage finds a crisis no
+    present rule names, the classifier's likelier level is given."""
     other_languages = [h.level for h in hits if h.rule.endswith(OTHER_LANGUAGES)]
     english = [] if in_the_past else [h.level for h in hits if not h.rule.endswith(OTHER_LANGUAGES)]
-    if combined is None:
+    if combined is None or (english and said_now):
         return other_languages + english, False
     if combined < threshold:
         return other_languages, bool(english)
@@ -205,7 +207,9 @@ class CrisisDetector(GraphComponent):
                 found["combined"] = round(combined, 3)
             elif alone:
                 statistical.append(alone)
-        levels, overruled = decide(hits, in_the_past, combined, self.config["combined_threshold"], classifier_scores)
+        said_now = bool(hits) and self.rules is not None and self.rules.says_now(text)
+        levels, overruled = decide(hits, in_the_past, combined, self.config["combined_threshold"], classifier_scores,
+                                   said_now)
         if combined is not None:
             found["second_stage"] = most_severe(levels)
         if overruled:

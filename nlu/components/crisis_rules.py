@@ -79,6 +79,10 @@ class CrisisRules:
         # Harmless phrases that contain a crisis pattern ("hit me up", "suicide squad").
         self.exclusions = Matcher(self.nlp.vocab)
         self.exclusions.add("harmless", [compile_pattern(p, self._base) for p in spec.get("harmless") or []])
+        # Harmless only while the message tells them as over ("used to self harm ... lately it's started again").
+        self.past_exclusions = Matcher(self.nlp.vocab)
+        self.past_exclusions.add("harmless_if_over",
+                                 [compile_pattern(p, self._base) for p in spec.get("harmless_if_over") or []])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "CrisisRules":
@@ -124,6 +128,10 @@ class CrisisRules:
         past = [s for s in re.split(r"[.!?\n]+", normalised) if any(p.search(s) for p in self._past)]
         return all(any(" ".join(hit.text.split()) in sentence for sentence in past) for hit in hits)
 
+    def says_now(self, text: str) -> bool:
+        """A word puts a danger in the present: "again", "lately", "tonight", "not anymore"."""
+        return self._danger_now_in(self._normalised_text(text))
+
     def _normalised_text(self, text: str) -> str:
         return " ".join(token.text for token in self.normalise(text))
 
@@ -136,6 +144,8 @@ class CrisisRules:
     def match(self, text: str) -> List[RuleHit]:
         doc = self.normalise(text)
         harmless = [(start, end) for _, start, end in self.exclusions(doc)]
+        if not self._danger_now_in(" ".join(token.text for token in doc)):
+            harmless += [(start, end) for _, start, end in self.past_exclusions(doc)]
         hits = []
         for match_id, start, end in self.matcher(doc):
             if any(h_start <= start < h_end or h_start < end <= h_end for h_start, h_end in harmless):
