@@ -163,6 +163,15 @@ def test_tense_tells_past_from_present():
     assert present > past
 
 
+def test_only_latin_script_goes_to_the_statistical_layers():
+    from nlu.components.crisis_detector import in_latin_script
+
+    assert in_latin_script("I can't do this anymore")
+    assert in_latin_script("em muốn tự tử")          # Vietnamese: Latin letters with marks
+    assert not in_latin_script("سلام، من تازه از مراقبت بیرون آمده‌ام")
+    assert not in_latin_script("12345 !!!")
+
+
 def test_classifier_level_needs_the_threshold_and_picks_the_likelier_level():
     from nlu.components.crisis_detector import classifier_level
 

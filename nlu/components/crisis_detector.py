@@ -44,6 +44,14 @@ def crisis_intent(level: str) -> str:
     return f"crisis_{level}"
 
 
+def in_latin_script(text: str) -> bool:
+    """Most letters are Latin. The similarity layer, the classifier and the second stage learned from
+    English: on Farsi or Arabic script they guess (an ordinary Farsi housing question scored as an
+    emergency), so there only the rules, with their words for those languages, decide."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isascii() for ch in letters) / len(letters) >= 0.5
+
+
 def classifier_level(scores: Dict[str, float], threshold: float) -> Optional[str]:
     """Layer 3's verdict: a crisis when emergency and urgent together reach the threshold; the likelier level."""
     crisis = {level: scores.get(level, 0.0) for level in LEVELS}
@@ -184,15 +192,16 @@ class CrisisDetector(GraphComponent):
         dense = message.get_dense_features(TEXT)[1]
         whole = dense.features[0] if dense is not None else None
         parts, vectors = sentence_vectors(text, whole)
+        english_script = in_latin_script(text)
         statistical: List[str] = []  # levels from similarity (and the classifier alone, without a second stage)
-        if self.similarity is not None and self.config["use_similarity"]:
+        if self.similarity is not None and self.config["use_similarity"] and english_script:
             scores = self.similarity.scores_of(parts, vectors, text)
             best = {level: round(score, 3) for level, (score, _) in scores.items()}
             found["similarity"] = best
             thresholds = self.config["similarity_threshold"]
             statistical += [level for level, score in best.items() if score >= thresholds[level]]
         combined, classifier_scores = None, {}
-        if self.classifier is not None and self.config["use_classifier"]:
+        if self.classifier is not None and self.config["use_classifier"] and english_script:
             whole_vector = vectors.mean(axis=0) if whole is None else whole
             batch = crisis_training.prepare([text], self.rules, whole=np.asarray([whole_vector]), parts=[parts],
                                             vectors=[vectors], hits=[hits])
