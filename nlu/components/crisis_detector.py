@@ -80,7 +80,6 @@ def decide(hits: List[RuleHit], in_the_past: bool, combined: Optional[float], th
     return other_languages + (english or [likelier]), False
 
 
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CrisisDetector(GraphComponent):
     @staticmethod
