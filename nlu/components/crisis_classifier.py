@@ -88,6 +88,10 @@ class CrisisClassifier:
         semantic = _crisis(self.semantic, embeddings) if self.semantic is not None else crisis
         return np.c_[crisis, emergency, lexical, semantic]
 
+    def crisis_only(self, texts: Sequence[str], embeddings: np.ndarray, flags: np.ndarray) -> np.ndarray:
+        """Emergency + urgent from the whole classifier alone: all a message's sentences need."""
+        return _crisis(self.model, self._features(texts, embeddings, np.asarray(flags, dtype=float)))
+
     def state(self) -> Dict[str, object]:
         return {"word": self.word, "char": self.char, "model": self.model, "lexical": self.lexical,
                 "semantic": self.semantic}

@@ -75,8 +75,8 @@ def findings(classifier: CrisisClassifier, batch: Prepared) -> List[LayerFinding
     whole = classifier.crisis_probabilities(batch.texts, batch.embeddings, batch.flags)
     flat_texts = [s for p in batch.parts for s in p]
     flat_vectors = np.vstack(batch.vectors)
-    per_sentence = classifier.crisis_probabilities(flat_texts, np.hstack([flat_vectors, flat_vectors]),
-                                                   np.vstack(batch.sentence_flags))[:, 0]
+    per_sentence = classifier.crisis_only(flat_texts, np.hstack([flat_vectors, flat_vectors]),
+                                          np.vstack(batch.sentence_flags))
     result, start = [], 0
     for i, text in enumerate(batch.texts):
         count = len(batch.parts[i])
