@@ -18,7 +18,7 @@ import yaml
 
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import PROJECT_ROOT, Settings, load_settings
-from nlu.labelled_examples import EXAMPLES, TOPIC_EXAMPLES, read_folder
+from nlu.labelled_examples import CRISIS_EXAMPLES, EXAMPLES, TOPIC_EXAMPLES, read_folder
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ NLU_DATA = PROJECT_ROOT / "nlu" / "data"
 COMPONENTS = PROJECT_ROOT / "nlu" / "components"
 CRISIS_FILES = PROJECT_ROOT / "nlu" / "crisis_patterns.yml"
 CRISIS_REFERENCE = PROJECT_ROOT / "nlu" / "crisis_reference.yml"
+# What the custom components read besides Rasa's training data.
+COMPONENT_INPUTS = (COMPONENTS, CRISIS_EXAMPLES, CRISIS_FILES, CRISIS_REFERENCE, PROJECT_ROOT / "nlu" / "labelled_examples.py")
 OUT_OF_SCOPE = "out_of_scope"
 MODEL_PREFIX = "lifeportal-"
 
@@ -143,11 +145,12 @@ def model_is_current(settings: Settings) -> bool:
 
 
 def training_cache(settings: Settings) -> Path:
-    """Rasa's training cache knows a component's data and settings, not its code: one cache per version
-    of nlu/components/, so a changed component is trained again instead of restored from the cache."""
+    """Rasa's training cache knows a component's data and settings, not its code or the files it reads
+    by itself (the crisis detector reads its labelled examples, patterns and reference messages): one
+    cache per version of them, so a changed component or file is trained again, not restored from the cache."""
     digest = hashlib.sha256()
-    for path in _files([COMPONENTS]):
-        digest.update(path.read_bytes())
+    for path in _files(COMPONENT_INPUTS):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes())
     root = settings.var_dir / ".rasa" / "cache"
     cache = root / f"code-{digest.hexdigest()[:12]}"
     for stale in root.glob("code-*"):
