@@ -78,7 +78,7 @@ def main() -> None:
         for number, (name, change) in enumerate(CANDIDATES.items()):
             config_path = Path(tmp) / "config.yml"
             config_path.write_text(yaml.safe_dump(candidate_config(change)))
-            out = Path(tmp) / f"model-{number}"
+            out = Path(tmp) / f"model-{number}"  # one folder each: the model scored is this candidate's
             started = time.perf_counter()
             subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config_path),
                             "--nlu", str(data),
