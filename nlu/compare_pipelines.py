@@ -68,7 +68,7 @@ def main() -> None:
     sets = dev_topic_sets()
     own = [(r.text, r.topic) for r in sets.get("topics_own.yml", [])]
     # Every other development set: real public wording and the helpers' sets, question- and story-style.
-    real = [(r.text, r.topic) for name, set_rows in sets.items() if name != "topics_own.yml" for r in set_rows]
+    others = [(r.text, r.topic) for name, set_rows in sets.items() if name != "topics_own.yml" for r in set_rows]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"  # `rasa train nlu` takes one data path
@@ -89,11 +89,11 @@ def main() -> None:
             train_seconds = time.perf_counter() - started
             model = next(out.glob("*.tar.gz"))
             own_accuracy, parse_ms = evaluate(model, own)
-            real_accuracy = evaluate(model, real)[0] if real else float("nan")
-            rows.append((name, own_accuracy, real_accuracy, train_seconds, parse_ms))
+            others_accuracy = evaluate(model, others)[0] if others else float("nan")
+            rows.append((name, own_accuracy, others_accuracy, train_seconds, parse_ms))
     print(f"\n{'candidate':<58} {'own dev':>8} {'other dev':>10} {'train s':>8} {'parse ms':>9}")
-    for name, own_accuracy, real_accuracy, train_seconds, parse_ms in rows:
-        print(f"{name:<58} {own_accuracy:>8.3f} {real_accuracy:>10.3f} {train_seconds:>8.0f} {parse_ms:>9.1f}")
+    for name, own_accuracy, others_accuracy, train_seconds, parse_ms in rows:
+        print(f"{name:<58} {own_accuracy:>8.3f} {others_accuracy:>10.3f} {train_seconds:>8.0f} {parse_ms:>9.1f}")
 
 
 if __name__ == "__main__":
